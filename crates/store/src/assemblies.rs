@@ -1,0 +1,74 @@
+//! The roster of assemblies.
+
+use barometer_domain::{Assembly, AssemblyCode};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use crate::audit::{self, Entry};
+use crate::schema::assemblies;
+use crate::{DbConn, StoreError};
+
+#[derive(Queryable)]
+struct Row {
+    code: String,
+    name: String,
+    joined_on: NaiveDate,
+    left_on: Option<NaiveDate>,
+}
+
+impl Row {
+    fn into_domain(self) -> Result<Assembly, StoreError> {
+        let code = AssemblyCode::parse(&self.code).map_err(|e| crate::error::corrupt("assemblies.code", e))?;
+        Ok(Assembly { code, name: self.name, joined_on: self.joined_on, left_on: self.left_on })
+    }
+}
+
+type Columns = (assemblies::code, assemblies::name, assemblies::joined_on, assemblies::left_on);
+const COLUMNS: Columns = (assemblies::code, assemblies::name, assemblies::joined_on, assemblies::left_on);
+
+/// The whole roster, past and present, by code.
+pub fn list(conn: &mut DbConn) -> Result<Vec<Assembly>, StoreError> {
+    let rows: Vec<Row> = assemblies::table.select(COLUMNS).order(assemblies::code.asc()).load(conn)?;
+    rows.into_iter().map(Row::into_domain).collect()
+}
+
+pub fn find(conn: &mut DbConn, code: &AssemblyCode) -> Result<Option<Assembly>, StoreError> {
+    let row: Option<Row> = assemblies::table.find(code.as_str()).select(COLUMNS).first(conn).optional()?;
+    row.map(Row::into_domain).transpose()
+}
+
+/// The assemblies on the roster on `day`: a cycle's members are those on the day it opens.
+pub fn members_on(conn: &mut DbConn, day: NaiveDate) -> Result<Vec<Assembly>, StoreError> {
+    Ok(list(conn)?.into_iter().filter(|a| a.is_member_on(day)).collect())
+}
+
+/// Adds an assembly to the roster; a duplicate code is a conflict.
+pub fn insert(conn: &mut DbConn, assembly: &Assembly, actor: &str) -> Result<(), StoreError> {
+    conn.transaction(|conn| {
+        if find(conn, &assembly.code)?.is_some() {
+            return Err(StoreError::Conflict(format!("an assembly with code {} already exists", assembly.code)));
+        }
+        let now = crate::now();
+        diesel::insert_into(assemblies::table)
+            .values((
+                assemblies::code.eq(assembly.code.as_str()),
+                assemblies::name.eq(&assembly.name),
+                assemblies::joined_on.eq(assembly.joined_on),
+                assemblies::left_on.eq(assembly.left_on),
+                assemblies::created_at.eq(now),
+                assemblies::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        audit::append(
+            conn,
+            Entry {
+                actor,
+                action: "assembly.create",
+                entity: "assembly",
+                entity_id: assembly.code.as_str(),
+                before: None,
+                after: Some(serde_json::to_value(assembly).expect("assemblies serialize")),
+            },
+        )
+    })
+}

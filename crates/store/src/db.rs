@@ -1,0 +1,189 @@
+//! Connections and the pool. The backend is chosen by the URL's scheme and nothing else.
+
+use std::fmt;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::{PgConnection, SqliteConnection};
+
+use crate::StoreError;
+
+/// One connection to either backend. Queries written once against the portable schema run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Sqlite(_) => Backend::Sqlite,
+            DbConn::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        })
+    }
+}
+
+/// A parsed `BAROMETER_DATABASE_URL`: `sqlite://PATH` or `postgres://…` (`postgresql://…`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    backend: Backend,
+    /// For SQLite, the file path; for PostgreSQL, the whole URL.
+    target: String,
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<DatabaseUrl, StoreError> {
+        let url = url.trim();
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() || path == ":memory:" {
+                return Err(StoreError::Config(format!(
+                    "the SQLite URL {url:?} names no file: use sqlite://PATH, e.g. sqlite://barometer.db (an in-memory database would lose every answer on restart)"
+                )));
+            }
+            return Ok(DatabaseUrl { backend: Backend::Sqlite, target: path.to_owned() });
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl { backend: Backend::Postgres, target: url.to_owned() });
+        }
+        let scheme = url.split_once("://").map(|(s, _)| s).unwrap_or(url);
+        Err(StoreError::Config(format!(
+            "unsupported database URL scheme {scheme:?} in BAROMETER_DATABASE_URL: use sqlite://PATH (embedded, the default) or postgres://USER@HOST/DB (postgresql:// also works)"
+        )))
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The SQLite file, if this is a SQLite URL.
+    pub fn sqlite_path(&self) -> Option<&str> {
+        (self.backend == Backend::Sqlite).then_some(self.target.as_str())
+    }
+
+    /// Opens one connection, configured as every pooled connection is.
+    pub fn connect(&self) -> Result<DbConn, StoreError> {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.target)
+                    .map_err(|e| StoreError::Connect(format!("cannot open SQLite database {:?}: {e}", self.target)))?;
+                conn.batch_execute(SQLITE_PRAGMAS)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            Backend::Postgres => {
+                let conn = PgConnection::establish(&self.target)
+                    .map_err(|e| StoreError::Connect(format!("cannot connect to PostgreSQL at {}: {e}", self.redacted())))?;
+                Ok(DbConn::Postgres(conn))
+            }
+        }
+    }
+
+    /// The URL without its password, for messages and logs.
+    pub fn redacted(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("sqlite://{}", self.target),
+            Backend::Postgres => redact_password(&self.target),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Set on every SQLite connection: durability (WAL with full sync, so an acknowledged write
+/// survives power loss), integrity (foreign keys are off by default in SQLite) and patience
+/// (wait for a writer instead of failing at once).
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+/// Opens pooled connections for a [`DatabaseUrl`].
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = StoreError;
+
+    fn connect(&self) -> Result<DbConn, StoreError> {
+        self.url.connect()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), StoreError> {
+        conn.batch_execute("SELECT 1").map_err(StoreError::from)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// Builds the pool. Fails at once, with the reason, when the database cannot be reached.
+pub fn pool(url: &DatabaseUrl, max_size: u32) -> Result<Pool, StoreError> {
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .test_on_check_out(false)
+        .build(ConnectionManager { url: url.clone() })
+        .map_err(|e| StoreError::Connect(format!("cannot open the database {}: {e}", url.redacted())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scheme_picks_the_backend() {
+        assert_eq!(DatabaseUrl::parse("sqlite://barometer.db").unwrap().sqlite_path(), Some("barometer.db"));
+        assert_eq!(DatabaseUrl::parse("sqlite:///var/lib/b.db").unwrap().sqlite_path(), Some("/var/lib/b.db"));
+        assert_eq!(DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
+        assert_eq!(DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend(), Backend::Postgres);
+    }
+
+    #[test]
+    fn other_schemes_are_refused_with_the_supported_ones_named() {
+        let message = DatabaseUrl::parse("mysql://x").unwrap_err().to_string();
+        assert!(message.contains("\"mysql\""), "{message}");
+        assert!(message.contains("sqlite://") && message.contains("postgres://"), "{message}");
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        let url = DatabaseUrl::parse("postgres://app:s3cret@db:5432/barometer").unwrap();
+        assert_eq!(url.redacted(), "postgres://app:***@db:5432/barometer");
+        assert!(!format!("{url:?}").contains("s3cret"));
+    }
+}

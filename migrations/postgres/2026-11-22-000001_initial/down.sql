@@ -1,0 +1,18 @@
+DROP TRIGGER audit_log_no_change ON audit_log;
+DROP FUNCTION audit_log_append_only();
+DROP TABLE audit_log;
+DROP TABLE api_tokens;
+DROP TABLE users;
+DROP TABLE activity_regions;
+DROP TABLE activity_themes;
+DROP TABLE activities;
+DROP TABLE response_regions;
+DROP TABLE response_themes;
+DROP TABLE responses;
+DROP TABLE cycle_activity_kinds;
+DROP TABLE cycle_region_countries;
+DROP TABLE cycle_regions;
+DROP TABLE cycle_themes;
+DROP TABLE cycles;
+DROP TABLE assemblies;
+DROP TABLE settings;

@@ -16,6 +16,7 @@ pub mod errors;
 pub mod lang;
 pub mod questionnaire;
 pub mod response;
+pub mod results;
 pub mod role;
 pub mod text;
 

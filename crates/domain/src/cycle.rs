@@ -116,7 +116,12 @@ impl Serialize for CycleDefinition {
 
 impl<'de> Deserialize<'de> for CycleDefinition {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let w = Wire::deserialize(deserializer)?;
+        let mut w = Wire::deserialize(deserializer)?;
+        // A region's countries are a set: keep them in one canonical order, so a definition
+        // reads back from storage exactly as it was written.
+        for region in &mut w.regions {
+            region.countries.sort();
+        }
         Ok(CycleDefinition {
             label: w.label,
             opens_on: w.opens_on,

@@ -26,6 +26,8 @@ pub enum TokenKind {
     Invitation,
     /// A one-time sign-in link (printed by `serve --demo`).
     SignIn,
+    /// A web session, created when a person signs in; its cookie holds the token.
+    Session,
     /// A private calendar feed URL.
     Calendar,
 }
@@ -36,6 +38,7 @@ impl TokenKind {
             TokenKind::Api => "api",
             TokenKind::Invitation => "invitation",
             TokenKind::SignIn => "sign-in",
+            TokenKind::Session => "session",
             TokenKind::Calendar => "calendar",
         }
     }
@@ -45,6 +48,7 @@ impl TokenKind {
             "api" => Ok(TokenKind::Api),
             "invitation" => Ok(TokenKind::Invitation),
             "sign-in" => Ok(TokenKind::SignIn),
+            "session" => Ok(TokenKind::Session),
             "calendar" => Ok(TokenKind::Calendar),
             other => Err(corrupt("api_tokens.kind", other)),
         }

@@ -149,7 +149,7 @@ CREATE TABLE users (
 CREATE TABLE api_tokens (
     id TEXT PRIMARY KEY NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL CHECK (kind IN ('api', 'invitation', 'sign-in', 'calendar')),
+    kind TEXT NOT NULL CHECK (kind IN ('api', 'invitation', 'sign-in', 'session', 'calendar')),
     role TEXT NOT NULL CHECK (role IN ('secretariat', 'analyst', 'focal-point')),
     assembly_code TEXT REFERENCES assemblies (code),
     cycle_label TEXT REFERENCES cycles (label),

@@ -73,8 +73,7 @@ fn parse(text: &str) -> Result<DemoDataSet, FieldErrors> {
         let mut parsed = Vec::new();
         for (j, value) in responses.into_iter().enumerate() {
             let path = format!("cycles[{i}].responses[{j}]");
-            let meta: RawResponseMeta =
-                serde_json::from_value(value.clone()).map_err(|e| FieldErrors::single(&path, e.to_string()))?;
+            let meta: RawResponseMeta = serde_json::from_value(value.clone()).map_err(|e| FieldErrors::single(&path, e.to_string()))?;
             let input: ResponseInput = serde_json::from_value(value).map_err(|e| FieldErrors::single(&path, e.to_string()))?;
             let purpose = if meta.status == ResponseStatus::Submitted { Purpose::Submit } else { Purpose::Draft };
             let content = input.validate(&definition, purpose).map_err(|e| {

@@ -56,9 +56,7 @@ impl FieldErrors {
     /// Adds every error of `other` with `prefix` in front of its path.
     pub fn merge_prefixed(&mut self, prefix: &str, other: FieldErrors) {
         for (path, message) in other.0 {
-            let full = if prefix.is_empty() || path.is_empty() {
-                format!("{prefix}{path}")
-            } else if path.starts_with('[') {
+            let full = if prefix.is_empty() || path.is_empty() || path.starts_with('[') {
                 format!("{prefix}{path}")
             } else {
                 format!("{prefix}.{path}")

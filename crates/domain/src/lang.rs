@@ -81,11 +81,7 @@ impl Labels {
 
     /// The label in `lang`, or in English when that translation is missing.
     pub fn get(&self, lang: Lang) -> &str {
-        self.0
-            .get(&lang)
-            .or_else(|| self.0.get(&Lang::En))
-            .map(String::as_str)
-            .unwrap_or_default()
+        self.0.get(&lang).or_else(|| self.0.get(&Lang::En)).map(String::as_str).unwrap_or_default()
     }
 
     /// Whether a translation exists (without falling back).

@@ -11,6 +11,7 @@ pub mod assembly;
 pub mod codes;
 pub mod countries;
 pub mod cycle;
+pub mod cycle_data;
 pub mod demo;
 pub mod errors;
 pub mod lang;

@@ -263,11 +263,7 @@ impl ActivityInput {
         }
         let location = match &self.location {
             Some(loc) if !(loc.city.trim().is_empty() && loc.country.trim().is_empty()) => {
-                let city = if loc.city.trim().is_empty() {
-                    None
-                } else {
-                    errors.check("location.city", text::single_line(&loc.city, 100))
-                };
+                let city = if loc.city.trim().is_empty() { None } else { errors.check("location.city", text::single_line(&loc.city, 100)) };
                 let country = if loc.country.trim().is_empty() {
                     errors.add("location.country", "choose the country where the activity takes place");
                     None
@@ -278,7 +274,7 @@ impl ActivityInput {
             }
             _ => None,
         };
-        if !self.online && self.location.as_ref().is_none_or(|l| l.country.trim().is_empty()) && !errors.get("location.country").is_some() {
+        if !self.online && self.location.as_ref().is_none_or(|l| l.country.trim().is_empty()) && errors.get("location.country").is_none() {
             errors.add("location.country", "give the country, or mark the activity as online");
         }
         let themes = codes(&mut errors, "themes", &self.themes, |c| q.theme(c).map(|t| t.code.clone()), "theme");
@@ -320,8 +316,7 @@ fn short(s: &str) -> String {
 }
 
 fn is_uuid(s: &str) -> bool {
-    s.len() == 36
-        && s.char_indices().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
+    s.len() == 36 && s.char_indices().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
 }
 
 /// Resolves codes against the questionnaire, reporting unknown ones and repeats by index.
@@ -414,7 +409,16 @@ mod tests {
             String::new(),
         );
         let errors = input.validate(&cycle(), Purpose::Draft).unwrap_err();
-        for path in ["themes", "themes[1]", "themes[2]", "regions[0]", "activities[0].title", "activities[0].ends_on", "activities[0].location.country", "activities[1].starts_on"] {
+        for path in [
+            "themes",
+            "themes[1]",
+            "themes[2]",
+            "regions[0]",
+            "activities[0].title",
+            "activities[0].ends_on",
+            "activities[0].location.country",
+            "activities[1].starts_on",
+        ] {
             assert!(errors.get(path).is_some(), "no error at {path}: {errors}");
         }
     }

@@ -2,8 +2,8 @@
 //! strings stored only as their SHA-256 (they carry enough entropy that a slow hash adds nothing)
 //! and compared in constant time.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use barometer_domain::{AssemblyCode, CycleLabel, Role};
 use base64::Engine;
 use chrono::NaiveDateTime;
@@ -231,7 +231,14 @@ pub fn normalise_email(email: &str) -> String {
 }
 
 /// Creates a web login with an argon2id password hash.
-pub fn create_user(conn: &mut DbConn, email: &str, password: &str, role: Role, assembly: Option<&AssemblyCode>, actor: &str) -> Result<User, StoreError> {
+pub fn create_user(
+    conn: &mut DbConn,
+    email: &str,
+    password: &str,
+    role: Role,
+    assembly: Option<&AssemblyCode>,
+    actor: &str,
+) -> Result<User, StoreError> {
     let mut errors = barometer_domain::FieldErrors::new();
     let email = normalise_email(email);
     if !is_plausible_email(&email) {
@@ -280,12 +287,20 @@ pub fn create_user(conn: &mut DbConn, email: &str, password: &str, role: Role, a
 
 fn is_plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else { return false };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && email.len() <= 254 && !email.chars().any(char::is_whitespace)
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
 }
+
+/// id, email, password hash, role, assembly, disabled at.
+type PasswordRow = (String, String, String, String, Option<String>, Option<NaiveDateTime>);
 
 /// The user whose email and password match, if any (and not disabled).
 pub fn verify_password(conn: &mut DbConn, email: &str, password: &str) -> Result<Option<User>, StoreError> {
-    let row: Option<(String, String, String, String, Option<String>, Option<NaiveDateTime>)> = users::table
+    let row: Option<PasswordRow> = users::table
         .filter(users::email.eq(normalise_email(email)))
         .select((users::id, users::email, users::password_hash, users::role, users::assembly_code, users::disabled_at))
         .first(conn)
@@ -305,6 +320,14 @@ pub fn verify_password(conn: &mut DbConn, email: &str, password: &str) -> Result
         role: Role::parse(&role).map_err(|e| corrupt("users.role", e))?,
         assembly: assembly.map(|a| AssemblyCode::parse(&a)).transpose().map_err(|e| corrupt("users.assembly_code", e))?,
     }))
+}
+
+pub fn find_user_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>, StoreError> {
+    let id: Option<String> = users::table.filter(users::email.eq(normalise_email(email))).select(users::id).first(conn).optional()?;
+    match id {
+        Some(id) => find_user(conn, &id),
+        None => Ok(None),
+    }
 }
 
 pub fn find_user(conn: &mut DbConn, id: &str) -> Result<Option<User>, StoreError> {

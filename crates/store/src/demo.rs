@@ -78,7 +78,10 @@ pub fn load(conn: &mut DbConn, set: &DemoDataSet, today: NaiveDate) -> Result<Lo
 pub fn sample_focal_point(set: &DemoDataSet) -> Option<(barometer_domain::CycleLabel, barometer_domain::AssemblyCode)> {
     let cycle = set.cycles.iter().find(|c| c.status == CycleStatus::Open)?;
     let answered: Vec<_> = cycle.responses.iter().filter(|r| r.status == ResponseStatus::Submitted).map(|r| &r.assembly).collect();
-    let assembly = set.assemblies.iter().find(|a| a.code.as_str() == "PAM" && !answered.contains(&&a.code))
+    let assembly = set
+        .assemblies
+        .iter()
+        .find(|a| a.code.as_str() == "PAM" && !answered.contains(&&a.code))
         .or_else(|| set.assemblies.iter().find(|a| !answered.contains(&&a.code)))?;
     Some((cycle.definition.label.clone(), assembly.code.clone()))
 }

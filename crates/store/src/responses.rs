@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use barometer_domain::response::Activity;
-use barometer_domain::{ActivityStatus, AssemblyCode, CycleLabel, FieldErrors, Iso3, KindCode, Location, RegionCode, ResponseContent, ResponseStatus, ThemeCode};
+use barometer_domain::{
+    ActivityStatus, AssemblyCode, CycleLabel, FieldErrors, Iso3, KindCode, Location, RegionCode, ResponseContent, ResponseStatus, ThemeCode,
+};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
@@ -170,7 +172,9 @@ fn load_content(conn: &mut DbConn, row: Row) -> Result<StoredResponse, StoreErro
         .into_iter()
         .map(|a| {
             let location = match a.country {
-                Some(country) => Some(Location { city: a.city, country: Iso3::parse(&country).map_err(|e| corrupt("activities.country", e))? }),
+                Some(country) => {
+                    Some(Location { city: a.city, country: Iso3::parse(&country).map_err(|e| corrupt("activities.country", e))? })
+                }
                 None => None,
             };
             Ok(Activity {
@@ -292,7 +296,13 @@ fn audit_json(r: &StoredResponse) -> serde_json::Value {
     serde_json::json!({"status": r.status.as_str(), "version": r.version, "receipt": r.receipt, "content": r.content})
 }
 
-fn write_lists(conn: &mut DbConn, response_id: &str, save: &Save<'_>, existing: Option<&StoredResponse>, now: NaiveDateTime) -> Result<(), StoreError> {
+fn write_lists(
+    conn: &mut DbConn,
+    response_id: &str,
+    save: &Save<'_>,
+    existing: Option<&StoredResponse>,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
     let cycle = save.cycle.as_str();
     diesel::delete(response_themes::table.filter(response_themes::response_id.eq(response_id))).execute(conn)?;
     let themes: Vec<_> = save
@@ -315,7 +325,13 @@ fn write_lists(conn: &mut DbConn, response_id: &str, save: &Save<'_>, existing: 
         .content
         .regions
         .iter()
-        .map(|r| (response_regions::response_id.eq(response_id), response_regions::cycle_label.eq(cycle), response_regions::region_code.eq(r.as_str())))
+        .map(|r| {
+            (
+                response_regions::response_id.eq(response_id),
+                response_regions::cycle_label.eq(cycle),
+                response_regions::region_code.eq(r.as_str()),
+            )
+        })
         .collect();
     insert_each!(conn, response_regions::table, regions);
 
@@ -384,14 +400,22 @@ fn write_lists(conn: &mut DbConn, response_id: &str, save: &Save<'_>, existing: 
         let themes: Vec<_> = activity
             .themes
             .iter()
-            .map(|t| (activity_themes::activity_id.eq(&id), activity_themes::cycle_label.eq(cycle), activity_themes::theme_code.eq(t.as_str())))
+            .map(|t| {
+                (activity_themes::activity_id.eq(&id), activity_themes::cycle_label.eq(cycle), activity_themes::theme_code.eq(t.as_str()))
+            })
             .collect();
         insert_each!(conn, activity_themes::table, themes);
         diesel::delete(activity_regions::table.filter(activity_regions::activity_id.eq(&id))).execute(conn)?;
         let regions: Vec<_> = activity
             .regions
             .iter()
-            .map(|r| (activity_regions::activity_id.eq(&id), activity_regions::cycle_label.eq(cycle), activity_regions::region_code.eq(r.as_str())))
+            .map(|r| {
+                (
+                    activity_regions::activity_id.eq(&id),
+                    activity_regions::cycle_label.eq(cycle),
+                    activity_regions::region_code.eq(r.as_str()),
+                )
+            })
             .collect();
         insert_each!(conn, activity_regions::table, regions);
     }

@@ -48,8 +48,8 @@ impl TestDb {
             }
         };
         let name = format!("barometer_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::establish(&server)
-            .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is set but PostgreSQL cannot be reached: {e}"));
+        let mut admin =
+            PgConnection::establish(&server).unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is set but PostgreSQL cannot be reached: {e}"));
         admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create a test database");
         let url = with_database(&server, &name);
         Some(TestDb::open(url, Cleanup::Postgres { server, name }))
@@ -133,6 +133,32 @@ macro_rules! backend_tests {
 
                 #[test]
                 fn postgres() {
+                    let Some($db) = $crate::TestDb::postgres() else { return };
+                    $body
+                }
+            }
+        )*
+    };
+}
+
+/// [`backend_tests!`] for async bodies that run the web app in-process (`#[actix_web::test]`;
+/// the calling crate depends on actix-web).
+#[macro_export]
+macro_rules! async_backend_tests {
+    ($(async fn $name:ident($db:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                #[::actix_web::test]
+                async fn sqlite() {
+                    let $db = $crate::TestDb::sqlite();
+                    $body
+                }
+
+                #[::actix_web::test]
+                async fn postgres() {
                     let Some($db) = $crate::TestDb::postgres() else { return };
                     $body
                 }

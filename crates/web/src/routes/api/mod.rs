@@ -1,0 +1,17 @@
+//! The JSON API under `/api/v1`, as `../shared/CONTRACT.md` describes it.
+
+use actix_web::web;
+use serde::Serialize;
+
+mod assemblies;
+mod cycles;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::scope("/api/v1").configure(assemblies::routes).configure(cycles::routes));
+}
+
+/// The list envelope: `{"items": [...]}`.
+#[derive(Serialize)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}

@@ -1,0 +1,9 @@
+//! The web app in-process (`actix_web::test`), on SQLite and, with BAROMETER_TEST_POSTGRES_URL,
+//! on PostgreSQL. One binary with modules by area: one link step instead of one per file.
+
+mod support;
+
+mod cycles;
+mod errors;
+mod health;
+mod pages;

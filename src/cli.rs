@@ -1,0 +1,95 @@
+//! The command line, as `../shared/CONTRACT.md` lists it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "barometer",
+    version,
+    about = "Survey collection and analytics for the UNOCT Coordination Mechanism of parliamentary assemblies"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes. Each flag can also be set in the environment.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// sqlite://PATH (embedded, the default) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "BAROMETER_DATABASE_URL", default_value = "sqlite://barometer.db")]
+    pub database_url: String,
+    /// Log filter, e.g. `info`, `barometer=debug,actix_web=info`.
+    #[arg(long, global = true, env = "BAROMETER_LOG", default_value = "info")]
+    pub log: String,
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long, global = true, env = "BAROMETER_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web service (applies pending migrations first).
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Load the illustrative demo data set (idempotent).
+    Demo,
+    /// Administration: tokens and users.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "BAROMETER_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// The public address for absolute links; default: derived from the bound address.
+    #[arg(long, env = "BAROMETER_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Load the demo data set if the database is empty, and print sign-in links to try it.
+    #[arg(long)]
+    pub demo: bool,
+    /// Largest accepted JSON body, in KiB.
+    #[arg(long, env = "BAROMETER_JSON_LIMIT_KIB", default_value_t = 256)]
+    pub json_limit_kib: usize,
+    /// Database connections in the pool.
+    #[arg(long, env = "BAROMETER_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Print a new API token (shown once, stored hashed).
+    CreateToken {
+        /// secretariat, analyst or focal-point.
+        #[arg(long)]
+        role: String,
+        /// The assembly a focal-point token speaks for.
+        #[arg(long)]
+        assembly: Option<String>,
+        /// A note on what the token is for.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// Create a web login; the password is read from standard input.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        /// secretariat, analyst or focal-point.
+        #[arg(long)]
+        role: String,
+        /// The assembly of a focal point.
+        #[arg(long)]
+        assembly: Option<String>,
+    },
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests of the built `barometer` binary: the commands a new user and an operator
+//! run, against real processes. One test binary, modules by area.
+
+mod support;
+
+mod cli;
+mod serve;

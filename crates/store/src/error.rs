@@ -16,6 +16,11 @@ pub enum StoreError {
     /// The write conflicts with what is stored (a duplicate code, a stale version).
     #[error("{0}")]
     Conflict(String),
+    /// The writer's version is not the stored one: someone else saved in between.
+    #[error(
+        "the response was changed by someone else (you had version {expected}, the stored one is {current}); reload it, reapply your changes and save again"
+    )]
+    VersionConflict { expected: i32, current: i32 },
     /// The input breaks a rule that needs the database to check (an unknown activity id).
     #[error("invalid input: {0}")]
     Invalid(FieldErrors),

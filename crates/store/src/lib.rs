@@ -27,6 +27,8 @@ pub mod cycles;
 pub mod db;
 pub mod demo;
 mod error;
+pub mod idempotency;
+pub mod invitations;
 pub mod migrations;
 pub mod responses;
 pub mod schema;

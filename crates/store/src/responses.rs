@@ -222,9 +222,7 @@ pub fn save(conn: &mut DbConn, save: Save<'_>) -> Result<StoredResponse, StoreEr
         if let Some(expected) = save.expected_version
             && expected != current_version
         {
-            return Err(StoreError::Conflict(format!(
-                "the response was changed by someone else (you had version {expected}, the stored one is {current_version}); reload it, reapply your changes and save again"
-            )));
+            return Err(StoreError::VersionConflict { expected, current: current_version });
         }
         let now = crate::now();
         let version = current_version + 1;
@@ -250,7 +248,8 @@ pub fn save(conn: &mut DbConn, save: Save<'_>) -> Result<StoredResponse, StoreEr
                 id
             }
             Some(old) => {
-                let (receipt, submitted_at) = if submitting { (receipt.clone(), Some(now)) } else { (old.receipt.clone(), old.submitted_at) };
+                let (receipt, submitted_at) =
+                    if submitting { (receipt.clone(), Some(now)) } else { (old.receipt.clone(), old.submitted_at) };
                 diesel::update(responses::table.find(&old.id))
                     .set((
                         responses::status.eq(save.status.as_str()),

@@ -187,6 +187,17 @@ diesel::joinable!(response_themes -> responses (response_id));
 diesel::joinable!(response_regions -> responses (response_id));
 diesel::joinable!(activities -> responses (response_id));
 
+diesel::table! {
+    idempotency_keys (scope, key) {
+        scope -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     assemblies,
@@ -204,4 +215,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     api_tokens,
     audit_log,
+    idempotency_keys,
 );

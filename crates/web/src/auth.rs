@@ -34,7 +34,6 @@ impl Caller {
         }
     }
 
-    #[expect(dead_code, reason = "used by the response routes of the survey issue")]
     /// Whether the caller may see `assembly`'s own records: the Secretariat sees all, a focal
     /// point only its own. Others get 404 rather than 403, so that probing reveals nothing.
     pub fn require_assembly(&self, assembly: &AssemblyCode) -> Result<(), ApiError> {

@@ -23,6 +23,7 @@ pub enum ErrorCode {
     PayloadTooLarge,
     InvalidContent,
     RateLimited,
+    IdempotencyKeyReused,
     DatabaseUnavailable,
     Internal,
 }
@@ -38,7 +39,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::VersionConflict | ErrorCode::CycleClosed | ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::InvalidContent => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidContent | ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -91,6 +92,7 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound(what) => ApiError::not_found(what),
             StoreError::Conflict(message) => ApiError::new(ErrorCode::Conflict, message),
+            e @ StoreError::VersionConflict { .. } => ApiError::new(ErrorCode::VersionConflict, e.to_string()),
             StoreError::Invalid(fields) => ApiError::invalid(fields),
             StoreError::Connect(message) => {
                 tracing::error!(error = %message, "database unavailable");

@@ -18,6 +18,7 @@ mod headers;
 mod i18n;
 mod routes;
 mod state;
+mod survey;
 mod telemetry;
 
 pub use app::{Application, configure};

@@ -64,7 +64,7 @@ backend_tests! {
         responses::save(&mut conn, Save { cycle: &def.label, assembly: &pam, content: &first, status: ResponseStatus::Draft, expected_version: None, actor: "test" }).unwrap();
         let other = ResponseInput::new(vec!["ai-tech".into()], vec![], vec![], String::new()).validate(&def, Purpose::Draft).unwrap();
         let stale = responses::save(&mut conn, Save { cycle: &def.label, assembly: &pam, content: &other, status: ResponseStatus::Draft, expected_version: Some(0), actor: "test" });
-        assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+        assert!(matches!(stale, Err(StoreError::VersionConflict { expected: 0, current: 1 })), "{stale:?}");
         let stored = responses::find(&mut conn, &def.label, &pam).unwrap().unwrap();
         assert_eq!(stored.version, 1);
         assert_eq!(stored.content.themes[0].as_str(), "victims");

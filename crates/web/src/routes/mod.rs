@@ -8,6 +8,9 @@ use crate::error::{ApiError, ErrorCode};
 mod api;
 mod health;
 mod pages;
+mod views;
+
+pub use views::{empty_response_json, response_json, timestamp};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     health::routes(cfg);

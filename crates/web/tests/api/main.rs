@@ -7,3 +7,4 @@ mod cycles;
 mod errors;
 mod health;
 mod pages;
+mod responses;

@@ -14,7 +14,7 @@ pub fn state(db: &TestDb) -> AppState {
 /// The demo data set, loaded as `serve --demo` does.
 pub fn load_demo(db: &TestDb) {
     let set = barometer_domain::demo::dataset().unwrap();
-    barometer_store::demo::load(&mut db.conn(), &set, "2026-11-22".parse().unwrap()).unwrap();
+    barometer_store::demo::load(&mut db.conn(), &set, chrono::Utc::now().date_naive()).unwrap();
 }
 
 pub fn token(db: &TestDb, role: Role, assembly: Option<&str>) -> String {

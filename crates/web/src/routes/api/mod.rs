@@ -4,10 +4,20 @@ use actix_web::web;
 use serde::Serialize;
 
 mod assemblies;
-mod cycles;
+pub mod cycles;
+mod invitations;
+mod responses;
+pub mod status;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::scope("/api/v1").configure(assemblies::routes).configure(cycles::routes));
+    cfg.service(
+        web::scope("/api/v1")
+            .configure(assemblies::routes)
+            .configure(cycles::routes)
+            .configure(invitations::routes)
+            .configure(responses::routes)
+            .configure(status::routes),
+    );
 }
 
 /// The list envelope: `{"items": [...]}`.

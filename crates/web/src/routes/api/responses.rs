@@ -1,0 +1,131 @@
+//! `/api/v1/cycles/{label}/responses/{assembly}`: an assembly's answer, read, saved and submitted.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use barometer_domain::{AssemblyCode, ResponseInput, Role};
+use barometer_store::responses;
+
+use super::cycles::label;
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::{empty_response_json, response_json};
+use crate::state::AppState;
+use crate::survey::{self, Idempotency, Mode, WriteRequest, Written};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/cycles/{label}/responses/{assembly}", web::get().to(show))
+        .route("/cycles/{label}/responses/{assembly}", web::put().to(save))
+        .route("/cycles/{label}/responses/{assembly}/submit", web::post().to(submit));
+}
+
+fn assembly(raw: &str) -> Result<AssemblyCode, ApiError> {
+    AssemblyCode::parse(raw).map_err(|_| ApiError::not_found(format!("assembly {raw:?}")))
+}
+
+/// `If-Match: 3` (or `"3"`, `W/"3"`): the version the client last saw.
+fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+    let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().unwrap_or_default().trim();
+    let text = text.trim_start_matches("W/").trim_matches('"');
+    if text == "*" {
+        return Ok(None);
+    }
+    text.parse::<i32>().map(Some).map_err(|_| {
+        ApiError::new(ErrorCode::MalformedRequest, "If-Match must be the response's version number, as GET returns it (e.g. If-Match: 3)")
+    })
+}
+
+fn with_version(mut response: HttpResponse, version: i64) -> HttpResponse {
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&format!("\"{version}\"")) {
+        response.headers_mut().insert(actix_web::http::header::ETAG, value);
+    }
+    response
+}
+
+async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let (label, code) = (label(&path.0)?, assembly(&path.1)?);
+    caller.require(&[Role::Secretariat, Role::FocalPoint])?;
+    caller.require_assembly(&code)?;
+    let (l, a) = (label.clone(), code.clone());
+    let (cycle, stored) = state
+        .db(move |conn| {
+            let cycle = survey::member_cycle(conn, &l, &a)?;
+            Ok((cycle, responses::find(conn, &l, &a)?))
+        })
+        .await?;
+    if cycle.is_none() {
+        return Err(ApiError::not_found(format!("cycle {label} for {code}")));
+    }
+    Ok(match stored {
+        Some(r) => with_version(HttpResponse::Ok().json(response_json(&r)), r.version.into()),
+        None => with_version(HttpResponse::Ok().json(empty_response_json(label.as_str(), code.as_str())), 0),
+    })
+}
+
+/// Parses a response body, telling apart bad JSON (400) from JSON of the wrong shape (422, with
+/// the path of the member).
+fn parse_input(body: serde_json::Value) -> Result<ResponseInput, ApiError> {
+    barometer_domain::cycle::deserialize_with_path(body).map_err(ApiError::invalid)
+}
+
+fn written(result: Written, status: StatusCode) -> HttpResponse {
+    match result {
+        Written::Saved(r) => with_version(HttpResponse::build(status).json(response_json(&r)), r.version.into()),
+        Written::Replayed { status, body } => HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+            .content_type("application/json")
+            .insert_header(("Idempotent-Replayed", "true"))
+            .body(body),
+    }
+}
+
+async fn save(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let (label, code) = (label(&path.0)?, assembly(&path.1)?);
+    let input = parse_input(body.into_inner())?;
+    let request =
+        WriteRequest { label, assembly: code, input: Some(input), expected_version: if_match(&req)?, mode: Mode::Save, idempotency: None };
+    let result = survey::write(&state, &caller, request).await?;
+    Ok(written(result, StatusCode::OK))
+}
+
+/// Submits: the body, when there is one, is the response to submit; without a body, what is
+/// stored is submitted. `Idempotency-Key` makes retries safe.
+async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (label, code) = (label(&path.0)?, assembly(&path.1)?);
+    let input = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        let content_type = req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !content_type.starts_with("application/json") {
+            return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "send the body as JSON with Content-Type: application/json"));
+        }
+        let value: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::new(ErrorCode::MalformedRequest, format!("the body is not valid JSON: {e}")))?;
+        Some(parse_input(value)?)
+    };
+    let expected = if_match(&req)?;
+    let idempotency = match req.headers().get("Idempotency-Key") {
+        None => None,
+        Some(value) => {
+            let key = value.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= 255).ok_or_else(|| {
+                ApiError::new(ErrorCode::MalformedRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters, e.g. a UUID")
+            })?;
+            let version = expected.map(|v| v.to_string()).unwrap_or_default();
+            Some(Idempotency { key: key.to_owned(), hash: barometer_store::idempotency::request_hash(&[&body, version.as_bytes()]) })
+        }
+    };
+    let request = WriteRequest { label, assembly: code, input, expected_version: expected, mode: Mode::Submit, idempotency };
+    let result = survey::write(&state, &caller, request).await?;
+    Ok(written(result, StatusCode::OK))
+}

@@ -1,0 +1,166 @@
+//! Writing a response, the same way for the JSON API and the HTML form: the cycle must exist
+//! and be open today, the assembly must be one of its members, every rule of the domain crate
+//! applies, and the write is one transaction (with its idempotency record when keyed).
+
+use barometer_domain::cycle::Window;
+use barometer_domain::response::Purpose;
+use barometer_domain::{AssemblyCode, CycleLabel, ResponseInput, ResponseStatus, Role};
+use barometer_store::cycles::StoredCycle;
+use barometer_store::idempotency::{self, Outcome};
+use barometer_store::responses::{self, Save, StoredResponse};
+use barometer_store::{StoreError, assemblies, cycles};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorCode};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Save a draft, or amend a submitted response in place.
+    Save,
+    /// Submit (or resubmit) the response.
+    Submit,
+}
+
+/// A keyed request: its key and the hash of what it sent.
+pub struct Idempotency {
+    pub key: String,
+    pub hash: String,
+}
+
+pub enum Written {
+    Saved(Box<StoredResponse>),
+    /// The answer first given to this idempotency key.
+    Replayed {
+        status: u16,
+        body: String,
+    },
+}
+
+/// What a focal point may do with a cycle today.
+pub fn check_window(cycle: &StoredCycle, today: chrono::NaiveDate) -> Result<(), ApiError> {
+    match cycle.definition.window(cycle.status, today) {
+        Window::Open { .. } => Ok(()),
+        Window::NotYetOpen { opens_on } => {
+            Err(ApiError::new(ErrorCode::CycleClosed, format!("cycle {} is not open yet: it opens on {opens_on}", cycle.definition.label)))
+        }
+        Window::Closed => Err(ApiError::new(
+            ErrorCode::CycleClosed,
+            format!("cycle {} is closed: its answers can be read but no longer changed", cycle.definition.label),
+        )),
+    }
+}
+
+/// The cycle, if `assembly` is one of its members (404 otherwise: nothing to answer there).
+pub fn member_cycle(
+    conn: &mut barometer_store::DbConn,
+    label: &CycleLabel,
+    assembly: &AssemblyCode,
+) -> Result<Option<StoredCycle>, StoreError> {
+    let Some(cycle) = cycles::find(conn, label)? else { return Ok(None) };
+    let member = assemblies::find(conn, assembly)?.is_some_and(|a| a.is_member_on(cycle.definition.opens_on));
+    Ok(member.then_some(cycle))
+}
+
+/// One write of a response.
+pub struct WriteRequest {
+    pub label: CycleLabel,
+    pub assembly: AssemblyCode,
+    /// `None` submits what is stored.
+    pub input: Option<ResponseInput>,
+    pub expected_version: Option<i32>,
+    pub mode: Mode,
+    pub idempotency: Option<Idempotency>,
+}
+
+/// Saves or submits an assembly's response to a cycle.
+pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> Result<Written, ApiError> {
+    let WriteRequest { label, assembly, input, expected_version, mode, idempotency } = request;
+    caller.require(&[Role::FocalPoint])?;
+    caller.require_assembly(&assembly)?;
+    let actor = caller.actor();
+    let today = chrono::Utc::now().date_naive();
+    state
+        .db(move |conn| -> Result<Result<Written, ApiError>, StoreError> {
+            let Some(cycle) = member_cycle(conn, &label, &assembly)? else {
+                return Ok(Err(ApiError::not_found(format!("cycle {label} for {assembly}"))));
+            };
+            if let Err(e) = check_window(&cycle, today) {
+                return Ok(Err(e));
+            }
+            let existing = responses::find(conn, &label, &assembly)?;
+            let status = match (mode, existing.as_ref().map(|r| r.status)) {
+                (Mode::Submit, _) | (Mode::Save, Some(ResponseStatus::Submitted)) => ResponseStatus::Submitted,
+                (Mode::Save, _) => ResponseStatus::Draft,
+            };
+            let purpose = if status == ResponseStatus::Submitted { Purpose::Submit } else { Purpose::Draft };
+            let content = match (input, &existing) {
+                (Some(input), _) => input.validate(&cycle.definition, purpose),
+                (None, Some(stored)) => stored_input(stored).validate(&cycle.definition, purpose),
+                (None, None) => {
+                    return Ok(Err(ApiError::invalid(barometer_domain::FieldErrors::single(
+                        "themes",
+                        "there is nothing to submit yet: save the response first, or send it in the body",
+                    ))));
+                }
+            };
+            let content = match content {
+                Ok(content) => content,
+                Err(fields) => return Ok(Err(ApiError::invalid(fields))),
+            };
+            let save = |conn: &mut barometer_store::DbConn| {
+                responses::save(
+                    conn,
+                    Save { cycle: &label, assembly: &assembly, content: &content, status, expected_version, actor: &actor },
+                )
+            };
+            match idempotency {
+                None => Ok(Ok(Written::Saved(Box::new(save(conn)?)))),
+                Some(key) => {
+                    let scope = format!("submit:{label}:{assembly}");
+                    let outcome = idempotency::run(conn, &scope, &key.key, &key.hash, |conn| {
+                        let stored = save(conn)?;
+                        Ok((200, crate::routes::response_json(&stored).to_string()))
+                    })?;
+                    Ok(match outcome {
+                        Outcome::Done { status, body } | Outcome::Replayed { status, body } => Ok(Written::Replayed { status, body }),
+                        Outcome::Mismatch => Err(ApiError::new(
+                            ErrorCode::IdempotencyKeyReused,
+                            "this Idempotency-Key was already used for a different request; use a new key for a new request",
+                        )),
+                    })
+                }
+            }
+        })
+        .await?
+}
+
+/// A stored response as input again (to submit what was saved).
+pub fn stored_input(stored: &StoredResponse) -> ResponseInput {
+    use barometer_domain::response::{ActivityInput, LocationInput};
+    let c = &stored.content;
+    ResponseInput::new(
+        c.themes.iter().map(|t| t.to_string()).collect(),
+        c.regions.iter().map(|r| r.to_string()).collect(),
+        c.activities
+            .iter()
+            .map(|a| ActivityInput {
+                id: a.id.clone(),
+                title: a.title.clone(),
+                kind: a.kind.to_string(),
+                starts_on: a.starts_on.to_string(),
+                ends_on: Some(a.ends_on.to_string()),
+                location: a
+                    .location
+                    .as_ref()
+                    .map(|l| LocationInput { city: l.city.clone().unwrap_or_default(), country: l.country.to_string() }),
+                online: a.online,
+                themes: a.themes.iter().map(|t| t.to_string()).collect(),
+                regions: a.regions.iter().map(|r| r.to_string()).collect(),
+                partners: a.partners.clone(),
+                status: Some(a.status.as_str().to_owned()),
+            })
+            .collect(),
+        c.comment.clone(),
+    )
+}

@@ -122,7 +122,9 @@ fn redact_password(url: &str) -> String {
 /// Set on every SQLite connection: durability (WAL with full sync, so an acknowledged write
 /// survives power loss), integrity (foreign keys are off by default in SQLite) and patience
 /// (wait for a writer instead of failing at once).
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+/// The busy timeout comes first: switching a new database to WAL takes a lock that the pool's
+/// other connections, opening at the same moment, must wait for rather than fail on.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
 
 /// Opens pooled connections for a [`DatabaseUrl`].
 #[derive(Debug, Clone)]

@@ -19,6 +19,7 @@ mod i18n;
 mod routes;
 mod state;
 mod survey;
+mod survey_form;
 mod telemetry;
 
 pub use app::{Application, configure};

@@ -35,6 +35,8 @@ struct Dashboard {
 
 struct Row {
     label: String,
+    /// Where the cycle's label leads: the survey for a focal point, the cycle page for the Secretariat.
+    link: Option<String>,
     window: String,
     status_code: &'static str,
     status: String,
@@ -74,6 +76,7 @@ async fn home(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Opti
             Ok((out, name))
         })
         .await?;
+    let role = caller.role();
     let rows = figures
         .into_iter()
         .map(|(c, members, submitted, drafts, mine)| {
@@ -84,6 +87,11 @@ async fn home(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Opti
                 Some(ResponseStatus::Submitted) => ("submitted", "response-submitted"),
             };
             Row {
+                link: match role {
+                    Role::FocalPoint => Some(format!("/survey/{}", c.label)),
+                    Role::Secretariat => Some(format!("/cycles/{}", c.label)),
+                    Role::Analyst => None,
+                },
                 label: c.label.to_string(),
                 window: ui.t2("window-range", ("from", ltr(c.opens_on)), ("to", ltr(c.closes_on))),
                 status_code: c.status.as_str(),

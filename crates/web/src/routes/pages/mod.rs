@@ -10,11 +10,13 @@ use crate::i18n::Ui;
 mod dashboard;
 mod session;
 mod static_files;
+mod survey;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     static_files::routes(cfg);
     session::routes(cfg);
     dashboard::routes(cfg);
+    survey::routes(cfg);
     cfg.route("/lang/{code}", web::get().to(switch_language));
 }
 

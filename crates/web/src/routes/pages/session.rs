@@ -26,7 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Where a newly signed-in person lands.
 fn landing_for(principal: &Principal) -> String {
     match (&principal.role, &principal.cycle) {
-        (Role::FocalPoint, Some(cycle)) => format!("/?cycle={cycle}"),
+        (Role::FocalPoint, Some(cycle)) => format!("/survey/{cycle}"),
         _ => "/".to_owned(),
     }
 }

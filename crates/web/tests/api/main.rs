@@ -8,3 +8,4 @@ mod errors;
 mod health;
 mod pages;
 mod responses;
+mod survey_pages;

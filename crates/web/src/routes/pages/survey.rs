@@ -295,6 +295,12 @@ async fn post(
         return Ok(again(parsed, ui.t("csrf-failed"), StatusCode::FORBIDDEN, version.unwrap_or(current_version), stored.as_ref()));
     }
     if parsed.has_errors() {
+        // Show every problem at once: the domain's rules too, not only the form's own.
+        let submitted = mode == Mode::Submit || stored.as_ref().is_some_and(|r| r.status == ResponseStatus::Submitted);
+        let purpose = if submitted { barometer_domain::response::Purpose::Submit } else { barometer_domain::response::Purpose::Draft };
+        if let Err(fields) = parsed.input.validate(&cycle.definition, purpose) {
+            parsed.place(&fields);
+        }
         let summary = ui.t1("survey-error-summary", "count", parsed.error_count());
         return Ok(again(parsed, summary, StatusCode::UNPROCESSABLE_ENTITY, version.unwrap_or(current_version), stored.as_ref()));
     }

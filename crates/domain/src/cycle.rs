@@ -143,6 +143,26 @@ impl CycleDefinition {
         Ok(def)
     }
 
+    /// Parses a definition from TOML (dates may be written bare, `opens_on = 2025-01-15`).
+    /// Errors name the same paths as for JSON.
+    pub fn from_toml(text: &str) -> Result<CycleDefinition, FieldErrors> {
+        let value: toml::Value = toml::from_str(text).map_err(|e| FieldErrors::single("", format!("not valid TOML: {}", e.message())))?;
+        let def: CycleDefinition = deserialize_with_path(toml_to_json(value))?;
+        def.validate()?;
+        Ok(def)
+    }
+
+    /// Parses JSON or TOML, telling them apart by the first character.
+    pub fn from_text(text: &str) -> Result<CycleDefinition, FieldErrors> {
+        if text.trim_start().starts_with('{') { Self::from_json(text) } else { Self::from_toml(text) }
+    }
+
+    /// The definition as TOML, for editing a copy.
+    pub fn to_toml(&self) -> String {
+        let json = serde_json::to_value(self).expect("definitions serialize");
+        toml::to_string_pretty(&json_without_nulls(json)).expect("definitions serialize as TOML")
+    }
+
     /// Every rule a definition obeys, beyond its format.
     pub fn validate(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
@@ -173,6 +193,29 @@ impl CycleDefinition {
             CycleStatus::Open if today <= self.closes_on => Window::Open { closes_on: self.closes_on },
             _ => Window::Closed,
         }
+    }
+}
+
+fn toml_to_json(value: toml::Value) -> serde_json::Value {
+    match value {
+        toml::Value::String(s) => serde_json::Value::String(s),
+        toml::Value::Integer(i) => serde_json::Value::from(i),
+        toml::Value::Float(f) => serde_json::Value::from(f),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => serde_json::Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+    }
+}
+
+/// TOML has no null: absent members stand for it.
+fn json_without_nulls(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            serde_json::Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, json_without_nulls(v))).collect())
+        }
+        serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(json_without_nulls).collect()),
+        other => other,
     }
 }
 

@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::error::{ApiError, ErrorCode};
 
 mod api;
+pub mod body;
 mod health;
 mod pages;
 mod views;

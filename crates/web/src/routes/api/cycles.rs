@@ -14,6 +14,7 @@ use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/cycles", web::get().to(list))
+        .route("/cycles", web::post().guard(actix_web::guard::Header("content-type", "application/toml")).to(create_from_toml))
         .route("/cycles", web::post().to(create))
         .route("/cycles/{label}", web::get().to(show))
         .route("/cycles/{label}/status", web::post().to(set_status));
@@ -51,6 +52,20 @@ async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<serd
     caller.require(&[Role::Secretariat])?;
     let def: CycleDefinition = barometer_domain::cycle::deserialize_with_path(body.into_inner()).map_err(ApiError::invalid)?;
     def.validate().map_err(ApiError::invalid)?;
+    insert(&state, &caller, def).await
+}
+
+/// The same, from a TOML questionnaire (`Content-Type: application/toml`).
+async fn create_from_toml(state: web::Data<AppState>, caller: Caller, payload: web::Payload) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Secretariat])?;
+    let body = crate::routes::body::read_limited(payload, state.config.json_limit).await?;
+    let text =
+        std::str::from_utf8(&body).map_err(|_| ApiError::new(crate::error::ErrorCode::MalformedRequest, "the body is not UTF-8 text"))?;
+    let def = CycleDefinition::from_toml(text).map_err(ApiError::invalid)?;
+    insert(&state, &caller, def).await
+}
+
+async fn insert(state: &AppState, caller: &Caller, def: CycleDefinition) -> Result<HttpResponse, ApiError> {
     let actor = caller.actor();
     let label = def.label.clone();
     let cycle = state

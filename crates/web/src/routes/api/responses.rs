@@ -100,9 +100,10 @@ async fn submit(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (label, code) = (label(&path.0)?, assembly(&path.1)?);
+    let body = crate::routes::body::read_limited(payload, state.config.json_limit).await?;
     let input = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {

@@ -29,6 +29,7 @@ struct Dashboard {
     ui: Ui,
     chrome: Chrome,
     focal: bool,
+    secretariat: bool,
     assembly_name: Option<String>,
     rows: Vec<Row>,
 }
@@ -106,7 +107,13 @@ async fn home(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Opti
             }
         })
         .collect();
-    let page =
-        Dashboard { chrome: Chrome::new(&req, &ui, Some(&caller)), focal: caller.role() == Role::FocalPoint, assembly_name, rows, ui };
+    let page = Dashboard {
+        chrome: Chrome::new(&req, &ui, Some(&caller)),
+        focal: caller.role() == Role::FocalPoint,
+        secretariat: caller.role() == Role::Secretariat,
+        assembly_name,
+        rows,
+        ui,
+    };
     Ok(render(StatusCode::OK, &page))
 }

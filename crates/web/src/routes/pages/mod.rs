@@ -7,7 +7,9 @@ use askama::Template;
 use crate::auth::Caller;
 use crate::i18n::Ui;
 
+mod cycles;
 mod dashboard;
+mod roster;
 mod session;
 mod static_files;
 mod survey;
@@ -17,6 +19,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     session::routes(cfg);
     dashboard::routes(cfg);
     survey::routes(cfg);
+    cycles::routes(cfg);
+    roster::routes(cfg);
     cfg.route("/lang/{code}", web::get().to(switch_language));
 }
 

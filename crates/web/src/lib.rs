@@ -16,6 +16,7 @@ mod csrf;
 mod error;
 mod headers;
 mod i18n;
+mod openapi;
 mod routes;
 mod state;
 mod survey;

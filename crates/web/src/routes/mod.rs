@@ -7,8 +7,9 @@ use crate::error::{ApiError, ErrorCode};
 
 mod api;
 pub mod body;
+mod docs;
 mod health;
-mod pages;
+pub mod pages;
 mod views;
 
 pub use views::{empty_response_json, response_json, timestamp};
@@ -16,6 +17,7 @@ pub use views::{empty_response_json, response_json, timestamp};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     health::routes(cfg);
     api::routes(cfg);
+    docs::routes(cfg);
     pages::routes(cfg);
 }
 

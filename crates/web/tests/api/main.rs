@@ -6,6 +6,7 @@ mod support;
 mod cycles;
 mod errors;
 mod health;
+mod openapi;
 mod pages;
 mod responses;
 mod survey_pages;

@@ -1,0 +1,189 @@
+//! The OpenAPI 3 document of every `/api/v1` route, written by hand next to the routes it
+//! describes (a test fails when a route is added without its entry, or an entry has no route).
+
+use serde_json::{Value, json};
+
+fn error_responses(codes: &[u16]) -> serde_json::Map<String, Value> {
+    let mut map = serde_json::Map::new();
+    for code in codes {
+        let description = match code {
+            400 => "Malformed request (not JSON, bad header).",
+            401 => "No valid token or session.",
+            403 => "The caller's role may not do this.",
+            404 => "No such resource, or not the caller's.",
+            409 => "Version conflict, or the cycle is closed.",
+            413 => "The body is too large.",
+            415 => "Wrong content type.",
+            422 => "Valid JSON, invalid content; `fields` names each problem.",
+            _ => "Error.",
+        };
+        map.insert(
+            code.to_string(),
+            json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}),
+        );
+    }
+    map
+}
+
+fn op(summary: &str, description: &str, ok: (u16, &str, Value), errors: &[u16]) -> Value {
+    let mut responses = error_responses(errors);
+    responses.insert(ok.0.to_string(), json!({"description": ok.1, "content": {"application/json": {"schema": ok.2}}}));
+    json!({"summary": summary, "description": description, "responses": responses})
+}
+
+fn with_body(mut operation: Value, schema: Value) -> Value {
+    operation["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema}}});
+    operation
+}
+
+fn schema(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn items(name: &str) -> Value {
+    json!({"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": schema(name)}}})
+}
+
+fn path_param(name: &str, description: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "description": description, "schema": {"type": "string"}})
+}
+
+/// The whole document. `base_url` fills in the server entry.
+pub fn document(base_url: &str) -> Value {
+    let label = path_param("label", "The cycle's label, e.g. 2025 or 2023-24.");
+    let assembly = path_param("assembly", "The assembly's code, e.g. PAM.");
+    let mut put_response = with_body(
+        op(
+            "Save the draft",
+            "Saves the whole response. Send `If-Match: VERSION` to be told (409) when someone else saved in between. On a submitted response this amends it.",
+            (200, "The saved response.", schema("Response")),
+            &[400, 401, 403, 404, 409, 413, 415, 422],
+        ),
+        schema("ResponseBody"),
+    );
+    put_response["parameters"] = json!([{"name": "If-Match", "in": "header", "required": false, "schema": {"type": "string"}, "description": "The version last read."}]);
+    let mut submit = op(
+        "Submit the response",
+        "Submits the body when there is one, otherwise what is stored. `Idempotency-Key` makes retries safe: the same key and body return the first answer; the same key with another body gets 422.",
+        (200, "The submitted response, with its receipt.", schema("Response")),
+        &[400, 401, 403, 404, 409, 413, 415, 422],
+    );
+    submit["requestBody"] = json!({"required": false, "content": {"application/json": {"schema": schema("ResponseBody")}}});
+    submit["parameters"] = json!([
+        {"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 255}},
+        {"name": "If-Match", "in": "header", "required": false, "schema": {"type": "string"}}
+    ]);
+    let mut create_cycle = with_body(
+        op(
+            "Create a cycle",
+            "Creates a cycle, as a draft, from its definition and questionnaire. Also accepts `Content-Type: application/toml`.",
+            (201, "The new cycle.", schema("Cycle")),
+            &[400, 401, 403, 409, 413, 415, 422],
+        ),
+        schema("CycleDefinition"),
+    );
+    create_cycle["requestBody"]["content"]["application/toml"] = json!({"schema": {"type": "string"}});
+    let mut status = op(
+        "Response-rate tracker",
+        "Every member of the cycle with where its answer stands. `?format=csv` answers CSV (UTF-8 with BOM).",
+        (200, "The tracker.", schema("Tracker")),
+        &[401, 403, 404],
+    );
+    status["parameters"] =
+        json!([{"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "csv"]}}]);
+
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "barometer API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Survey collection and analytics for the UNOCT Coordination Mechanism of parliamentary assemblies. Authenticate with `Authorization: Bearer TOKEN` (from `barometer admin create-token` or an invitation) or the web session cookie. Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+        },
+        "servers": [{"url": base_url}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/assemblies": {
+                "get": op("List the roster", "Secretariat only.", (200, "Every assembly, past and present.", items("Assembly")), &[401, 403]),
+                "post": with_body(op("Add an assembly", "Secretariat only.", (201, "The assembly.", schema("Assembly")), &[400, 401, 403, 409, 422]), schema("Assembly"))
+            },
+            "/api/v1/cycles": {
+                "get": op("List cycles", "Newest first.", (200, "The cycles.", items("CycleSummary")), &[401]),
+                "post": create_cycle
+            },
+            "/api/v1/cycles/{label}": {
+                "parameters": [label.clone()],
+                "get": op("A cycle and its questionnaire", "Any signed-in caller.", (200, "The cycle.", schema("Cycle")), &[401, 404])
+            },
+            "/api/v1/cycles/{label}/status": {
+                "parameters": [label.clone()],
+                "get": status,
+                "post": with_body(op("Change the cycle's status", "draft → open → closed → published; a closed cycle can be reopened.", (200, "The cycle.", schema("Cycle")), &[400, 401, 403, 404, 409, 422]),
+                    json!({"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["draft", "open", "closed", "published"]}}}))
+            },
+            "/api/v1/cycles/{label}/invitations": {
+                "parameters": [label.clone()],
+                "post": with_body(op("Make a focal point's personal link", "Replaces any earlier link for the same assembly and cycle. The token also works as a bearer token for that assembly only.", (201, "The link.", schema("Invitation")), &[400, 401, 403, 404, 422]),
+                    json!({"type": "object", "required": ["assembly"], "properties": {"assembly": {"type": "string"}}}))
+            },
+            "/api/v1/cycles/{label}/responses/{assembly}": {
+                "parameters": [label.clone(), assembly.clone()],
+                "get": op("An assembly's response", "That assembly's focal point, or the Secretariat. An assembly that has not answered gets an empty response at version 0 with status `not_started`.", (200, "The response.", schema("Response")), &[401, 403, 404]),
+                "put": put_response
+            },
+            "/api/v1/cycles/{label}/responses/{assembly}/submit": {
+                "parameters": [label, assembly],
+                "post": submit
+            }
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": schemas()
+        }
+    })
+}
+
+fn schemas() -> Value {
+    let labels = json!({"type": "object", "description": "Text by language (en, fr, ar, ru); English is required.", "additionalProperties": {"type": "string"}});
+    let codes = json!({"type": "array", "items": {"type": "string"}});
+    json!({
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
+        "Assembly": {"type": "object", "required": ["code", "name", "joined_on"], "properties": {
+            "code": {"type": "string", "example": "PAM"}, "name": {"type": "string"}, "joined_on": {"type": "string", "format": "date"}, "left_on": {"type": "string", "format": "date", "nullable": true}}},
+        "Theme": {"type": "object", "required": ["code", "labels"], "properties": {"code": {"type": "string"}, "labels": labels, "replaces": codes}},
+        "Region": {"type": "object", "required": ["code", "labels"], "properties": {"code": {"type": "string"}, "labels": labels, "parent": {"type": "string", "nullable": true}, "countries": codes}},
+        "ActivityKind": {"type": "object", "required": ["code", "labels"], "properties": {"code": {"type": "string"}, "labels": labels}},
+        "CycleDefinition": {"type": "object", "required": ["label", "opens_on", "closes_on", "themes", "regions"], "properties": {
+            "label": {"type": "string"}, "opens_on": {"type": "string", "format": "date"}, "closes_on": {"type": "string", "format": "date"},
+            "max_ranked_themes": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5},
+            "tiers": {"type": "object", "properties": {"primary": {"type": "number"}, "secondary": {"type": "number"}}},
+            "themes": {"type": "array", "items": schema("Theme")}, "regions": {"type": "array", "items": schema("Region")},
+            "activity_kinds": {"type": "array", "items": schema("ActivityKind")}}},
+        "Cycle": {"allOf": [schema("CycleDefinition"), {"type": "object", "properties": {"status": {"type": "string", "enum": ["draft", "open", "closed", "published"]}}}]},
+        "CycleSummary": {"type": "object", "required": ["label", "opens_on", "closes_on", "status"], "properties": {
+            "label": {"type": "string"}, "opens_on": {"type": "string", "format": "date"}, "closes_on": {"type": "string", "format": "date"},
+            "status": {"type": "string"}, "max_ranked_themes": {"type": "integer"}}},
+        "Activity": {"type": "object", "required": ["title", "kind", "starts_on"], "properties": {
+            "id": {"type": "string", "description": "Send it back to keep the activity's identity."}, "title": {"type": "string"}, "kind": {"type": "string"},
+            "starts_on": {"type": "string", "format": "date"}, "ends_on": {"type": "string", "format": "date"},
+            "location": {"type": "object", "nullable": true, "properties": {"city": {"type": "string"}, "country": {"type": "string", "description": "ISO 3166-1 alpha-3"}}},
+            "online": {"type": "boolean"}, "themes": codes, "regions": codes, "partners": codes,
+            "status": {"type": "string", "enum": ["planned", "confirmed", "held", "cancelled"]}}},
+        "ResponseBody": {"type": "object", "properties": {
+            "themes": {"type": "array", "items": {"type": "string"}, "description": "Ranked: the first is the first priority."},
+            "regions": codes, "activities": {"type": "array", "items": schema("Activity")}, "comment": {"type": "string"}}},
+        "Response": {"allOf": [schema("ResponseBody"), {"type": "object", "properties": {
+            "assembly": {"type": "string"}, "cycle": {"type": "string"}, "status": {"type": "string", "enum": ["not_started", "draft", "submitted"]},
+            "version": {"type": "integer"}, "created_at": {"type": "string", "nullable": true}, "updated_at": {"type": "string", "nullable": true},
+            "submitted_at": {"type": "string", "nullable": true}, "receipt": {"type": "string", "nullable": true}}}]},
+        "Tracker": {"type": "object", "required": ["cycle", "members", "submitted", "rows"], "properties": {
+            "cycle": {"type": "string"}, "members": {"type": "integer"}, "submitted": {"type": "integer"}, "drafts": {"type": "integer"},
+            "not_started": {"type": "integer"}, "response_rate": {"type": "number"},
+            "rows": {"type": "array", "items": {"type": "object", "properties": {
+                "assembly": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string", "enum": ["not_started", "draft", "submitted"]},
+                "version": {"type": "integer"}, "invited_at": {"type": "string", "nullable": true}, "updated_at": {"type": "string", "nullable": true},
+                "submitted_at": {"type": "string", "nullable": true}}}}}},
+        "Invitation": {"type": "object", "required": ["assembly", "token", "url"], "properties": {
+            "assembly": {"type": "string"}, "cycle": {"type": "string"}, "token": {"type": "string"}, "url": {"type": "string"}}}
+    })
+}

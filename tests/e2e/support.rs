@@ -79,12 +79,13 @@ pub fn run(mut command: Command) -> (bool, String, String) {
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
-/// A SQLite URL in a fresh folder, or a fresh PostgreSQL database.
+/// A SQLite URL in a fresh folder, and (when configured) a fresh, empty PostgreSQL database:
+/// nothing migrated, as a new installation finds it.
 pub fn databases() -> Vec<(String, tempfile::TempDir, Option<barometer_test_support::TestDb>)> {
     let mut out = Vec::new();
     let dir = tempfile::tempdir().unwrap();
     out.push(("sqlite://barometer.db".to_owned(), dir, None));
-    if let Some(pg) = barometer_test_support::TestDb::postgres() {
+    if let Some(pg) = barometer_test_support::TestDb::postgres_empty() {
         out.push((pg.url().to_owned(), tempfile::tempdir().unwrap(), Some(pg)));
     }
     out

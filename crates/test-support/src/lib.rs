@@ -31,11 +31,20 @@ impl TestDb {
     pub fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        TestDb::open(url, Cleanup::Sqlite(dir))
+        TestDb::open(url, Cleanup::Sqlite(dir), true)
     }
 
-    /// A fresh PostgreSQL database, or `None` when no server is configured.
+    /// A fresh, migrated PostgreSQL database, or `None` when no server is configured.
     pub fn postgres() -> Option<TestDb> {
+        Self::postgres_with(true)
+    }
+
+    /// A fresh PostgreSQL database with no tables, for tests of migrating itself.
+    pub fn postgres_empty() -> Option<TestDb> {
+        Self::postgres_with(false)
+    }
+
+    fn postgres_with(migrate: bool) -> Option<TestDb> {
         let server = match std::env::var(POSTGRES_URL_VAR) {
             Ok(url) if !url.trim().is_empty() => url,
             _ => {
@@ -52,15 +61,16 @@ impl TestDb {
             PgConnection::establish(&server).unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is set but PostgreSQL cannot be reached: {e}"));
         admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create a test database");
         let url = with_database(&server, &name);
-        Some(TestDb::open(url, Cleanup::Postgres { server, name }))
+        Some(TestDb::open(url, Cleanup::Postgres { server, name }, migrate))
     }
 
-    fn open(url: String, cleanup: Cleanup) -> TestDb {
+    fn open(url: String, cleanup: Cleanup, migrate: bool) -> TestDb {
         let parsed = DatabaseUrl::parse(&url).expect("a valid test URL");
         let pool = barometer_store::pool(&parsed, 4).expect("a pool on the test database");
-        let mut conn = pool.get().expect("a connection");
-        barometer_store::migrations::run_pending(&mut conn).expect("migrations apply");
-        drop(conn);
+        if migrate {
+            let mut conn = pool.get().expect("a connection");
+            barometer_store::migrations::run_pending(&mut conn).expect("migrations apply");
+        }
         TestDb { url, pool, cleanup }
     }
 

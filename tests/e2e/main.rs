@@ -2,6 +2,9 @@
 //! run, against real processes. One test binary, modules by area.
 
 mod support;
+mod webdriver;
+
+mod browser;
 
 mod cli;
 mod serve;

@@ -212,7 +212,7 @@ impl Parsed {
 pub fn countries(lang: Lang) -> Vec<(String, String)> {
     let mut list: Vec<(String, String)> =
         barometer_domain::countries::all().iter().map(|c| (c.iso3.clone(), c.name(lang).to_owned())).collect();
-    list.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    list.sort_by_key(|c| c.1.to_lowercase());
     list
 }
 

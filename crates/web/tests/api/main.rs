@@ -9,4 +9,5 @@ mod health;
 mod openapi;
 mod pages;
 mod responses;
+mod secretariat_pages;
 mod survey_pages;

@@ -43,6 +43,10 @@ pub enum Command {
     Migrate,
     /// Load the illustrative demo data set (idempotent).
     Demo,
+    /// Import a past cycle's responses from CSV or XLSX (all or nothing; every bad row reported).
+    Import(ImportArgs),
+    /// Write every results table (CSV, XLSX, Parquet, JSON) and chart (SVG, PNG) of a cycle.
+    Report(ReportArgs),
     /// Administration: tokens and users.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -65,6 +69,40 @@ pub struct ServeArgs {
     /// Database connections in the pool.
     #[arg(long, env = "BAROMETER_POOL_SIZE", default_value_t = 16)]
     pub pool_size: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The cycle the responses answer (it must exist, with its questionnaire).
+    #[arg(long)]
+    pub cycle: String,
+    /// A .csv or .xlsx file: one row per assembly (see crates/analytics/IMPORT.md).
+    pub file: std::path::PathBuf,
+    /// Replace a code the file uses by one of the cycle's, e.g. --map new-tech=ai-tech (repeatable).
+    #[arg(long = "map", value_name = "OLD=NEW")]
+    pub map: Vec<String>,
+    /// Check the file and report, without storing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The cycle to report on.
+    #[arg(long)]
+    pub cycle: String,
+    /// An earlier cycle to compare it with (adds the comparison table and chart).
+    #[arg(long)]
+    pub compare: Option<String>,
+    /// Language of labels and charts: en, fr, ar or ru.
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+    /// Folder to write into (created if missing).
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+    /// Width of the PNG charts, in pixels (2000 suits slides; 3300 prints A4 at 300 dpi).
+    #[arg(long, default_value_t = 2000)]
+    pub width: u32,
 }
 
 #[derive(Debug, Subcommand)]

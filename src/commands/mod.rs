@@ -6,6 +6,8 @@ use barometer_store::{DatabaseUrl, Pool};
 use crate::cli::{Cli, Command};
 
 mod admin;
+mod import;
+mod report;
 mod serve;
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -38,6 +40,16 @@ pub fn run(cli: Cli) -> Result<()> {
                 );
             }
             Ok(())
+        }
+        Command::Import(args) => {
+            let pool = open(&url, 1)?;
+            migrate(&pool)?;
+            import::run(&pool, args)
+        }
+        Command::Report(args) => {
+            let pool = open(&url, 1)?;
+            migrate(&pool)?;
+            report::run(&pool, args)
         }
         Command::Admin(command) => {
             let pool = open(&url, 1)?;

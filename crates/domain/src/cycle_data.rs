@@ -9,11 +9,17 @@
 //! The only ways in are [`CycleDataBuilder`] (from validated responses) and
 //! [`CycleData::from_columns`] (for bulk or synthetic data), and both check every invariant the
 //! analytics rely on, so the pipelines can count rows without deduplicating them:
-//! - rows are grouped by respondent (activity tags by activity), in ascending order;
 //! - a respondent ranks a theme at most once and uses each rank at most once, `1..=max_ranked_themes`;
-//! - a respondent names a region at most once; an activity is tagged with a region at most once.
+//! - a respondent names a region at most once; an activity is tagged with a region at most once;
+//! - region rows are grouped by respondent and activity tags by activity, in ascending order.
+//!
+//! Ranked themes are stored clustered by theme (then respondent): Table 1 groups by theme, and
+//! clustered rows let the query engine take contiguous slices instead of hashing every row. The
+//! columns sit behind an [`Arc`], so the analytics can hand them to their query engine without
+//! copying them.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::{ActivityStatus, AssemblyCode, CycleDefinition, ResponseContent};
 
@@ -29,6 +35,7 @@ pub enum CycleDataError {
 }
 
 /// Ranked themes: one row per (respondent, theme), with the rank the respondent gave it (1 = first).
+/// As input, grouped by respondent; as stored in [`CycleData`], clustered by theme, then respondent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ThemeRows {
     pub respondent: Vec<u32>,
@@ -77,14 +84,16 @@ pub struct Columns {
 pub struct CycleData {
     definition: CycleDefinition,
     members: u32,
-    columns: Columns,
+    columns: Arc<Columns>,
 }
 
 impl CycleData {
     /// Checks every invariant of the columns against the definition (one pass over each column).
-    pub fn from_columns(definition: CycleDefinition, members: u32, columns: Columns) -> Result<CycleData, CycleDataError> {
+    /// Theme rows come grouped by respondent and are stored clustered by theme.
+    pub fn from_columns(definition: CycleDefinition, members: u32, mut columns: Columns) -> Result<CycleData, CycleDataError> {
         check_columns(&definition, &columns).map_err(CycleDataError::Columns)?;
-        Ok(CycleData { definition, members, columns })
+        columns.themes = cluster_by_theme(columns.themes, definition.questionnaire.themes.len());
+        Ok(CycleData { definition, members, columns: Arc::new(columns) })
     }
 
     /// Cycle data from validated responses (only the submitted ones: the caller filters).
@@ -116,6 +125,11 @@ impl CycleData {
 
     pub fn columns(&self) -> &Columns {
         &self.columns
+    }
+
+    /// The columns, shared: for handing them to a query engine without a copy.
+    pub fn shared_columns(&self) -> Arc<Columns> {
+        Arc::clone(&self.columns)
     }
 
     pub fn themes(&self) -> &ThemeRows {
@@ -195,8 +209,32 @@ impl CycleDataBuilder {
 
     pub fn finish(self) -> CycleData {
         debug_assert!(check_columns(&self.definition, &self.columns).is_ok());
-        CycleData { definition: self.definition, members: self.members, columns: self.columns }
+        let mut columns = self.columns;
+        columns.themes = cluster_by_theme(columns.themes, self.definition.questionnaire.themes.len());
+        CycleData { definition: self.definition, members: self.members, columns: Arc::new(columns) }
     }
+}
+
+/// A stable counting sort by theme: rows grouped by respondent become clustered by theme, then
+/// respondent. One pass to count, one to place.
+fn cluster_by_theme(rows: ThemeRows, themes: usize) -> ThemeRows {
+    let mut start = vec![0usize; themes + 1];
+    for &t in &rows.theme {
+        start[t as usize + 1] += 1;
+    }
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    let n = rows.theme.len();
+    let mut out = ThemeRows { respondent: vec![0; n], theme: vec![0; n], rank: vec![0; n] };
+    for ((&r, &t), &k) in rows.respondent.iter().zip(&rows.theme).zip(&rows.rank) {
+        let slot = &mut start[t as usize];
+        out.respondent[*slot] = r;
+        out.theme[*slot] = t;
+        out.rank[*slot] = k;
+        *slot += 1;
+    }
+    out
 }
 
 fn index(i: usize) -> u32 {
@@ -301,9 +339,10 @@ mod tests {
         let (ca, cb) = (content(&["victims", "youth-pve"], &["sahel"]), content(&["cyber"], &["africa", "sahel"]));
         let data = CycleData::from_responses(cycle(), 5, [(&a, &ca), (&b, &cb)]).unwrap();
         assert_eq!(data.respondents(), 2);
+        // Stored clustered by theme: youth-pve (0), victims (1), cyber (2).
+        assert_eq!(data.themes().theme, [0, 1, 2]);
         assert_eq!(data.themes().respondent, [0, 0, 1]);
-        assert_eq!(data.themes().theme, [1, 0, 2]);
-        assert_eq!(data.themes().rank, [1, 2, 1]);
+        assert_eq!(data.themes().rank, [2, 1, 1]);
         assert_eq!(data.regions().region, [1, 0, 1]);
         assert!(CycleData::from_responses(cycle(), 5, [(&a, &ca), (&a, &cb)]).is_err(), "an assembly answers once");
     }

@@ -420,3 +420,83 @@ fn write_lists(
     }
     Ok(())
 }
+
+/// A value that changes whenever anything a cycle's results depend on changes: a submission, an
+/// amendment, a withdrawal to draft, the questionnaire, or the roster. Results caches compare it
+/// on every read, so a change made through any instance is seen at once by every instance.
+pub fn results_fingerprint(conn: &mut DbConn, cycle: &CycleLabel) -> Result<Option<String>, StoreError> {
+    use crate::schema::{assemblies, cycles};
+    let Some(cycle_changed) = cycles::table.find(cycle.as_str()).select(cycles::updated_at).first::<NaiveDateTime>(conn).optional()? else {
+        return Ok(None);
+    };
+    let submitted: Vec<(String, i32, NaiveDateTime)> = responses::table
+        .filter(responses::cycle_label.eq(cycle.as_str()))
+        .filter(responses::status.eq(ResponseStatus::Submitted.as_str()))
+        .order(responses::id.asc())
+        .select((responses::id, responses::version, responses::updated_at))
+        .load(conn)?;
+    let roster: Vec<(String, NaiveDateTime)> =
+        assemblies::table.order(assemblies::code.asc()).select((assemblies::code, assemblies::updated_at)).load(conn)?;
+    let mut hasher = Sha256::new();
+    hasher.update(cycle_changed.to_string());
+    for (id, version, at) in &submitted {
+        hasher.update(format!("|{id}:{version}:{at}"));
+    }
+    for (code, at) in &roster {
+        hasher.update(format!("#{code}:{at}"));
+    }
+    Ok(Some(hasher.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()))
+}
+
+/// What an import did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// Stores imported responses as submitted, all in one transaction: either every row is stored or
+/// none is. A response whose content is already stored exactly as imported is left alone, so
+/// importing the same file twice changes nothing (not even a version number).
+pub fn import_all(
+    conn: &mut DbConn,
+    cycle: &CycleLabel,
+    rows: &[(AssemblyCode, ResponseContent)],
+    actor: &str,
+) -> Result<Imported, StoreError> {
+    conn.transaction(|conn| {
+        let mut outcome = Imported::default();
+        for (assembly, content) in rows {
+            let existing = find(conn, cycle, assembly)?;
+            let same = existing.as_ref().is_some_and(|r| r.status == ResponseStatus::Submitted && same_content(&r.content, content));
+            if same {
+                outcome.unchanged += 1;
+                continue;
+            }
+            // Activities of an imported row are matched to stored ones by position, keeping their ids.
+            let mut content = content.clone();
+            if let Some(old) = &existing {
+                for (new, kept) in content.activities.iter_mut().zip(old.content.activities.iter()) {
+                    new.id = kept.id.clone();
+                }
+            }
+            save(conn, Save { cycle, assembly, content: &content, status: ResponseStatus::Submitted, expected_version: None, actor })?;
+            if existing.is_some() { outcome.updated += 1 } else { outcome.created += 1 }
+        }
+        Ok(outcome)
+    })
+}
+
+/// Equal content, ignoring activity ids (an imported file carries none).
+fn same_content(stored: &ResponseContent, imported: &ResponseContent) -> bool {
+    let strip = |c: &ResponseContent| {
+        let mut c = c.clone();
+        for a in &mut c.activities {
+            a.id = None;
+        }
+        c.regions.sort();
+        c
+    };
+    strip(stored) == strip(imported)
+}

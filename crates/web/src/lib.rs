@@ -17,6 +17,7 @@ mod error;
 mod headers;
 mod i18n;
 mod openapi;
+mod results;
 mod routes;
 mod state;
 mod survey;

@@ -131,15 +131,80 @@ pub fn document(base_url: &str) -> Value {
                 "put": put_response
             },
             "/api/v1/cycles/{label}/responses/{assembly}/submit": {
-                "parameters": [label, assembly],
+                "parameters": [label.clone(), assembly],
                 "post": submit
-            }
+            },
+            "/api/v1/cycles/{label}/results/priorities": {"parameters": [label.clone()], "get": results_op("Table 1: ranked thematic priorities", "PrioritiesTable")},
+            "/api/v1/cycles/{label}/results/regions": {"parameters": [label.clone()], "get": results_op("Table 2: geographic coverage, with per-country coverage", "RegionsTable")},
+            "/api/v1/cycles/{label}/results/stability": {"parameters": [label.clone()], "get": results_op("Rank stability: a seeded bootstrap over respondents (2,000 resamples)", "Stability")},
+            "/api/v1/cycles/{label}/results/headline": {"parameters": [label.clone()], "get": results_op("Headline figures", "Headline")},
+            "/api/v1/compare": {"get": compare_op()},
+            "/api/v1/cycles/{label}/charts/{file}": {"parameters": [label, path_param("file", "priorities, regions, regions-map or stability, with .svg or .png")], "get": chart_op()},
+            "/api/v1/charts/{file}": {"parameters": [path_param("file", "compare.svg or compare.png")], "get": compare_chart_op()}
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": schemas()
         }
     })
+}
+
+fn format_params() -> Value {
+    json!([
+        {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["json", "csv", "xlsx", "parquet"]}, "description": "JSON by default; CSV is UTF-8 with a BOM; XLSX sheets run right to left for Arabic."},
+        {"name": "lang", "in": "query", "required": false, "schema": {"type": "string", "enum": ["en", "fr", "ar", "ru"]}}
+    ])
+}
+
+fn results_op(summary: &str, schema_name: &str) -> Value {
+    let mut operation = op(
+        summary,
+        "Secretariat and analysts. Computed from submitted responses; cached until any of them changes.",
+        (200, "The table.", schema(schema_name)),
+        &[400, 401, 403, 404],
+    );
+    operation["parameters"] = format_params();
+    operation
+}
+
+fn compare_op() -> Value {
+    let mut operation = op(
+        "Year-over-year comparison",
+        "Joins themes on their stable codes and follows `replaces`; ends with a one-sentence summary in the requested language.",
+        (200, "The comparison.", schema("Comparison")),
+        &[400, 401, 403, 404, 422],
+    );
+    let mut params = format_params();
+    params.as_array_mut().expect("a list").extend([
+        json!({"name": "from", "in": "query", "required": true, "schema": {"type": "string"}}),
+        json!({"name": "to", "in": "query", "required": true, "schema": {"type": "string"}}),
+    ]);
+    operation["parameters"] = params;
+    operation
+}
+
+fn image_responses() -> Value {
+    let mut responses = error_responses(&[400, 401, 403, 404, 422]);
+    responses.insert("200".into(), json!({"description": "The chart.", "content": {"image/svg+xml": {"schema": {"type": "string"}}, "image/png": {"schema": {"type": "string", "format": "binary"}}}}));
+    Value::Object(responses)
+}
+
+fn chart_params() -> Vec<Value> {
+    vec![
+        json!({"name": "lang", "in": "query", "required": false, "schema": {"type": "string", "enum": ["en", "fr", "ar", "ru"]}}),
+        json!({"name": "width", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 200, "maximum": 6000, "default": 1600}, "description": "PNG width in pixels."}),
+    ]
+}
+
+fn chart_op() -> Value {
+    json!({"summary": "A cycle's chart", "description": "SVG, or PNG at the chosen width; labels in the chosen language (Arabic right to left).", "parameters": chart_params(), "responses": image_responses()})
+}
+
+fn compare_chart_op() -> Value {
+    let mut params = chart_params();
+    params.push(json!({"name": "from", "in": "query", "required": true, "schema": {"type": "string"}}));
+    params.push(json!({"name": "to", "in": "query", "required": true, "schema": {"type": "string"}}));
+    json!({"summary": "The comparison chart", "description": "Ranks in both cycles as a slope chart; risers, fallers, new and dropped themes marked.", "parameters": params, "responses": image_responses()})
 }
 
 fn schemas() -> Value {
@@ -183,6 +248,35 @@ fn schemas() -> Value {
                 "assembly": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string", "enum": ["not_started", "draft", "submitted"]},
                 "version": {"type": "integer"}, "invited_at": {"type": "string", "nullable": true}, "updated_at": {"type": "string", "nullable": true},
                 "submitted_at": {"type": "string", "nullable": true}}}}}},
+        "PrioritiesTable": {"type": "object", "required": ["cycle", "respondents", "members", "rows"], "properties": {
+            "cycle": {"type": "string"}, "respondents": {"type": "integer"}, "members": {"type": "integer"},
+            "rows": {"type": "array", "items": {"type": "object", "properties": {
+                "rank": {"type": "integer"}, "theme": {"type": "string"}, "label": {"type": "string"}, "assemblies": {"type": "integer"},
+                "share": {"type": "number"}, "points": {"type": "integer"}, "mean_rank": {"type": "number", "nullable": true},
+                "tier": {"type": "string", "enum": ["primary", "secondary", "other"]}}}}}},
+        "RegionsTable": {"type": "object", "required": ["cycle", "respondents", "members", "rows", "countries"], "properties": {
+            "cycle": {"type": "string"}, "respondents": {"type": "integer"}, "members": {"type": "integer"},
+            "rows": {"type": "array", "items": {"type": "object", "properties": {
+                "region": {"type": "string"}, "label": {"type": "string"}, "parent": {"type": "string", "nullable": true},
+                "assemblies": {"type": "integer"}, "share": {"type": "number"}, "activities": {"type": "integer"}}}},
+            "countries": {"type": "array", "items": {"type": "object", "properties": {"iso3": {"type": "string"}, "assemblies": {"type": "integer"}}}}}},
+        "Comparison": {"type": "object", "required": ["from", "to", "summary", "rows"], "properties": {
+            "from": {"type": "string"}, "to": {"type": "string"}, "summary": {"type": "string"},
+            "rows": {"type": "array", "items": {"type": "object", "properties": {
+                "theme": {"type": "string"}, "label": {"type": "string"},
+                "from": {"type": "object", "nullable": true, "properties": {"rank": {"type": "integer"}, "share": {"type": "number"}}},
+                "to": {"type": "object", "nullable": true, "properties": {"rank": {"type": "integer"}, "share": {"type": "number"}}},
+                "rank_change": {"type": "integer", "nullable": true}, "share_change": {"type": "number", "nullable": true},
+                "movement": {"type": "string", "enum": ["new", "dropped", "up", "down", "same"]}}}}}},
+        "Stability": {"type": "object", "properties": {
+            "cycle": {"type": "string"}, "respondents": {"type": "integer"}, "resamples": {"type": "integer"}, "seed": {"type": "integer"},
+            "rows": {"type": "array", "items": {"type": "object", "properties": {
+                "theme": {"type": "string"}, "label": {"type": "string"}, "rank": {"type": "integer"}, "p_top2": {"type": "number"},
+                "p_top5": {"type": "number"}, "rank_low": {"type": "integer"}, "rank_high": {"type": "integer"}, "rank_median": {"type": "number"}}}}}},
+        "Headline": {"type": "object", "properties": {
+            "cycle": {"type": "string"}, "members": {"type": "integer"}, "respondents": {"type": "integer"}, "response_rate": {"type": "number"},
+            "themes_ranked": {"type": "integer"}, "regions_named": {"type": "integer"}, "activities_planned": {"type": "integer"},
+            "countries_covered": {"type": "integer"}}},
         "Invitation": {"type": "object", "required": ["assembly", "token", "url"], "properties": {
             "assembly": {"type": "string"}, "cycle": {"type": "string"}, "token": {"type": "string"}, "url": {"type": "string"}}}
     })

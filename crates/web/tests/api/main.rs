@@ -9,5 +9,6 @@ mod health;
 mod openapi;
 mod pages;
 mod responses;
+mod results;
 mod secretariat_pages;
 mod survey_pages;

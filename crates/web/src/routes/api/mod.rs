@@ -4,9 +4,11 @@ use actix_web::web;
 use serde::Serialize;
 
 mod assemblies;
+mod charts;
 pub mod cycles;
 mod invitations;
 mod responses;
+mod results;
 pub mod status;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -16,7 +18,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(cycles::routes)
             .configure(invitations::routes)
             .configure(responses::routes)
-            .configure(status::routes),
+            .configure(status::routes)
+            .configure(results::routes)
+            .configure(charts::routes),
     );
 }
 

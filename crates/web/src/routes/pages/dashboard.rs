@@ -91,7 +91,7 @@ async fn home(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Opti
                 link: match role {
                     Role::FocalPoint => Some(format!("/survey/{}", c.label)),
                     Role::Secretariat => Some(format!("/cycles/{}", c.label)),
-                    Role::Analyst => None,
+                    Role::Analyst => Some(format!("/cycles/{}/results", c.label)),
                 },
                 label: c.label.to_string(),
                 window: ui.t2("window-range", ("from", ltr(c.opens_on)), ("to", ltr(c.closes_on))),

@@ -9,6 +9,7 @@ use crate::i18n::Ui;
 
 mod cycles;
 mod dashboard;
+mod results;
 mod roster;
 mod session;
 mod static_files;
@@ -21,6 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     survey::routes(cfg);
     cycles::routes(cfg);
     roster::routes(cfg);
+    results::routes(cfg);
     cfg.route("/lang/{code}", web::get().to(switch_language));
 }
 

@@ -66,7 +66,18 @@ async fn start_session(state: &AppState, principal: Principal, location: &str) -
 
 /// Opens a personal link: starts a session and redirects to a clean URL, so the token leaves
 /// the address bar and history. One-time sign-in links are spent on first use.
-async fn open_link(req: HttpRequest, state: web::Data<AppState>, ui: Ui, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+#[derive(Deserialize)]
+struct LinkQuery {
+    next: Option<String>,
+}
+
+async fn open_link(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ui: Ui,
+    path: web::Path<String>,
+    query: web::Query<LinkQuery>,
+) -> Result<HttpResponse, ApiError> {
     let token = path.into_inner();
     let principal = state
         .db(move |conn| {
@@ -83,7 +94,11 @@ async fn open_link(req: HttpRequest, state: web::Data<AppState>, ui: Ui, path: w
         .await?;
     match principal {
         Some(principal) => {
-            let location = landing_for(&principal);
+            // `?next=` (a local path only) lets a link lead straight to a page.
+            let location = match query.next.as_deref() {
+                Some(next) => super::local_path(Some(next)),
+                None => landing_for(&principal),
+            };
             start_session(&state, principal, &location).await
         }
         None => Ok(render(

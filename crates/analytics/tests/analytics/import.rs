@@ -1,0 +1,201 @@
+//! The import of past cycles from CSV and spreadsheets.
+
+use std::collections::BTreeSet;
+
+use barometer_analytics::import::{CodeMap, ImportError, ImportOptions, import_csv, import_file, import_spreadsheet};
+use barometer_domain::{AssemblyCode, CycleDefinition};
+use proptest::prelude::*;
+use rust_xlsxwriter::Workbook;
+
+fn cycle() -> CycleDefinition {
+    barometer_domain::demo::dataset().unwrap().cycles.into_iter().find(|c| c.definition.label.as_str() == "2025").unwrap().definition
+}
+
+const RESPONSES: &str = "\u{feff}assembly,theme_1,theme_2,theme_3,regions,comment\r\n\
+PAM,youth-pve,ai-tech,victims,mena; sahel,\"Quoted, with comma\"\r\n\
+EP,cyber,,,europe,\r\n";
+
+const ACTIVITIES: &str = "assembly,title,kind,starts_on,ends_on,city,country,online,themes,regions,partners\n\
+PAM,Regional conference,conference,2025-03-10,2025-03-11,Rome,ITA,no,youth-pve,mena;sahel,UNOCT;UNODC\n\
+PAM,Webinar,workshop,2025-04-02,,,,yes,,,\n";
+
+fn reasons(errors: &[ImportError]) -> Vec<(String, usize, String)> {
+    errors.iter().map(|e| (e.sheet.clone(), e.row, e.column.clone())).collect()
+}
+
+#[test]
+fn a_valid_csv_becomes_validated_responses() {
+    let rows = import_csv(RESPONSES.as_bytes(), Some(ACTIVITIES.as_bytes()), &cycle(), &ImportOptions::default()).unwrap();
+    assert_eq!(rows.len(), 2);
+    let pam = &rows[0];
+    assert_eq!((pam.row, pam.assembly.as_str()), (2, "PAM"));
+    assert_eq!(pam.content.themes.iter().map(|t| t.as_str()).collect::<Vec<_>>(), ["youth-pve", "ai-tech", "victims"]);
+    assert_eq!(pam.content.regions.len(), 2);
+    assert_eq!(pam.content.comment, "Quoted, with comma");
+    assert_eq!(pam.content.activities.len(), 2);
+    assert_eq!(pam.content.activities[0].partners, ["UNOCT", "UNODC"]);
+    assert!(pam.content.activities[1].online);
+    assert_eq!(rows[1].content.themes.len(), 1);
+}
+
+#[test]
+fn every_bad_row_is_reported_with_its_row_and_column() {
+    let responses = "assembly,theme_1,theme_2,regions\n\
+        PAM,youth-pve,nope,mena\n\
+        EP,,cyber,europe\n\
+        PAM,cyber,,\n\
+        bad code,cyber,,\n\
+        OSCE-PA,cyber,,atlantis\n";
+    let activities = "assembly,title,kind,starts_on,country\n\
+        OSCE-PA,Visit,field-visit,2025-13-01,ITA\n\
+        PACE,Orphan,conference,2025-03-01,ITA\n";
+    let errors = import_csv(responses.as_bytes(), Some(activities.as_bytes()), &cycle(), &ImportOptions::default()).unwrap_err();
+    let found = reasons(&errors);
+    for expected in [
+        ("responses", 2, "theme_2"),    // unknown theme
+        ("responses", 3, "theme_1"),    // a gap before theme_2
+        ("responses", 4, "assembly"),   // PAM twice
+        ("responses", 5, "assembly"),   // not a code
+        ("responses", 6, "regions"),    // unknown region
+        ("activities", 2, "starts_on"), // not a date
+        ("activities", 3, "assembly"),  // no response row for PACE
+    ] {
+        let expected = (expected.0.to_owned(), expected.1, expected.2.to_owned());
+        assert!(found.contains(&expected), "missing {expected:?} in {errors:#?}");
+    }
+    assert!(errors.iter().all(|e| !e.reason.is_empty()));
+    assert!(errors[0].to_string().starts_with("activities row 2, column starts_on:"), "{}", errors[0]);
+}
+
+#[test]
+fn header_problems_stop_before_the_rows() {
+    let errors = import_csv(b"assembly,theme_1,theme_9,colour\nPAM,cyber,,\n", None, &cycle(), &ImportOptions::default()).unwrap_err();
+    assert_eq!(reasons(&errors), [("responses".into(), 1, "colour".into()), ("responses".into(), 1, "theme_9".into())]);
+    let errors = import_csv(b"theme_1\ncyber\n", None, &cycle(), &ImportOptions::default()).unwrap_err();
+    assert_eq!(errors[0].column, "assembly");
+}
+
+#[test]
+fn unknown_codes_can_be_mapped() {
+    let csv = "assembly,theme_1,theme_2,regions\nosce-pa,new-tech,cyber,west-af\n";
+    let errors = import_csv(csv.as_bytes(), None, &cycle(), &ImportOptions::default()).unwrap_err();
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    let options = ImportOptions {
+        map: CodeMap::parse(&["new-tech=ai-tech", "west-af=west-africa,osce-pa=OSCE-PA"]).unwrap(),
+        ..ImportOptions::default()
+    };
+    let rows = import_csv(csv.as_bytes(), None, &cycle(), &options).unwrap();
+    assert_eq!(rows[0].assembly.as_str(), "OSCE-PA");
+    assert_eq!(rows[0].content.themes[0].as_str(), "ai-tech");
+    assert!(CodeMap::parse(&["nonsense"]).is_err());
+    assert!(CodeMap::parse(&["a=b", "a=c"]).is_err());
+}
+
+#[test]
+fn assemblies_can_be_limited_to_the_members() {
+    let options = ImportOptions { assemblies: Some(BTreeSet::from([AssemblyCode::parse("PAM").unwrap()])), ..ImportOptions::default() };
+    let errors = import_csv(RESPONSES.as_bytes(), None, &cycle(), &options).unwrap_err();
+    assert_eq!(reasons(&errors), [("responses".into(), 3, "assembly".into())]);
+}
+
+#[test]
+fn semicolon_separated_files_from_french_excel_are_read() {
+    let csv = "assembly;theme_1;regions\nAPF;gender;sahel;\n";
+    let rows = import_csv(csv.as_bytes(), None, &cycle(), &ImportOptions::default());
+    // The trailing empty cell is a value-less column without a header: fine.
+    assert_eq!(rows.unwrap()[0].content.regions[0].as_str(), "sahel");
+}
+
+fn workbook() -> Vec<u8> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("Responses").unwrap();
+    for (c, h) in ["Assembly", "Theme 1", "Theme 2", "Regions"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["PAM", "youth-pve", "victims", "mena"].iter().enumerate() {
+        sheet.write_string(1, c as u16, *v).unwrap();
+    }
+    let activities = book.add_worksheet().set_name("activities").unwrap();
+    for (c, h) in ["assembly", "title", "kind", "starts_on", "online"].iter().enumerate() {
+        activities.write_string(0, c as u16, *h).unwrap();
+    }
+    activities.write_string(1, 0, "PAM").unwrap();
+    activities.write_string(1, 1, "Webinar").unwrap();
+    activities.write_string(1, 2, "workshop").unwrap();
+    // A real date cell (a number with a date format), as Excel stores dates.
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2025, 3, 10).unwrap();
+    activities.write_datetime_with_format(1, 3, &date, &rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd")).unwrap();
+    activities.write_boolean(1, 4, true).unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_workbook_with_an_activities_sheet_is_read() {
+    let bytes = workbook();
+    let rows = import_spreadsheet(&bytes, &cycle(), &ImportOptions::default()).unwrap();
+    assert_eq!(rows[0].content.themes.len(), 2);
+    assert_eq!(rows[0].content.activities[0].starts_on.to_string(), "2025-03-10");
+    assert!(rows[0].content.activities[0].online);
+    assert_eq!(import_file("past.xlsx", &bytes, &cycle(), &ImportOptions::default()).unwrap(), rows);
+    assert_eq!(import_file("upload", &bytes, &cycle(), &ImportOptions::default()).unwrap(), rows, "sniffed by its magic");
+}
+
+#[test]
+fn reimporting_the_same_file_gives_the_same_rows() {
+    let a = import_file("past.csv", RESPONSES.as_bytes(), &cycle(), &ImportOptions::default()).unwrap();
+    let b = import_file("past.csv", RESPONSES.as_bytes(), &cycle(), &ImportOptions::default()).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn garbage_is_an_error_not_a_crash() {
+    assert!(import_spreadsheet(b"PK\x03\x04 not really a zip", &cycle(), &ImportOptions::default()).is_err());
+    assert!(import_csv(b"", None, &cycle(), &ImportOptions::default()).is_err());
+    assert!(import_csv(b"assembly,theme_1\n\xff\xfe,cyber\n", None, &cycle(), &ImportOptions::default()).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_bytes_make_the_parsers_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let cycle = cycle();
+        let _ = import_csv(&bytes, Some(&bytes), &cycle, &ImportOptions::default());
+        let _ = import_spreadsheet(&bytes, &cycle, &ImportOptions::default());
+        let _ = import_file("x.xlsx", &bytes, &cycle, &ImportOptions::default());
+    }
+
+    #[test]
+    fn no_csv_text_makes_the_parser_panic(
+        header in proptest::collection::vec(prop_oneof![
+            Just("assembly".to_owned()), Just("theme_1".to_owned()), Just("theme_2".to_owned()), Just("regions".to_owned()),
+            Just("comment".to_owned()), Just(String::new()), "[a-z_ 0-9]{0,10}"
+        ], 0..7),
+        rows in proptest::collection::vec(proptest::collection::vec(
+            prop_oneof![Just("PAM".to_owned()), Just("youth-pve".to_owned()), Just("mena;sahel".to_owned()), ".{0,12}"], 0..8), 0..6),
+        activities in proptest::collection::vec(proptest::collection::vec(".{0,12}", 0..13), 0..4),
+    ) {
+        let cycle = cycle();
+        let line = |cells: &Vec<String>| cells.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect::<Vec<_>>().join(",");
+        let responses = std::iter::once(&header).chain(&rows).map(line).collect::<Vec<_>>().join("\n");
+        let mut activity_lines = vec!["assembly,title,kind,starts_on,ends_on,city,country,online,themes,regions,partners,status".to_owned()];
+        activity_lines.extend(activities.iter().map(line));
+        let result = import_csv(responses.as_bytes(), Some(activity_lines.join("\n").as_bytes()), &cycle, &ImportOptions::default());
+        if let Err(errors) = result {
+            prop_assert!(!errors.is_empty());
+        }
+    }
+
+    #[test]
+    fn no_workbook_cells_make_the_parser_panic(cells in proptest::collection::vec(proptest::collection::vec(".{0,12}", 0..6), 0..5)) {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, row) in cells.iter().enumerate() {
+            for (c, value) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, value).unwrap();
+            }
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        let _ = import_spreadsheet(&bytes, &cycle(), &ImportOptions::default());
+    }
+}

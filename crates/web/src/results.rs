@@ -1,0 +1,137 @@
+//! Results for the web: computed off the actix workers, cached per cycle and language, and
+//! invalidated by any change to what they depend on. The cache checks the cycle's fingerprint
+//! (one small query) on every read, so no instance ever serves results older than the database.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use barometer_analytics::CycleData;
+use barometer_domain::results::{Comparison, Headline, PrioritiesTable, RegionsTable, Stability};
+use barometer_domain::{CycleLabel, Lang};
+
+use crate::error::{ApiError, ErrorCode};
+use crate::state::AppState;
+
+/// A fixed seed: the stability figures of a cycle are the same on every instance and every run.
+pub const STABILITY_SEED: u64 = 20_250_101;
+
+/// Everything computed for one cycle in one language.
+pub struct CycleResults {
+    pub priorities: PrioritiesTable,
+    pub regions: RegionsTable,
+    pub headline: Headline,
+    pub stability: Stability,
+    /// The questionnaire's regions (the map labels them).
+    pub data: Arc<CycleData>,
+}
+
+type Entry<V> = (String, Arc<V>);
+
+/// Computed values by key, each valid for one fingerprint.
+pub struct Cache<K, V> {
+    entries: Mutex<HashMap<K, Entry<V>>>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V> Default for Cache<K, V> {
+    fn default() -> Self {
+        Cache { entries: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V> Cache<K, V> {
+    /// The cached value if it was computed for this fingerprint.
+    pub fn get(&self, key: &K, fingerprint: &str) -> Option<Arc<V>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.get(key).filter(|(fp, _)| fp == fingerprint).map(|(_, v)| v.clone())
+    }
+
+    pub fn put(&self, key: K, fingerprint: String, value: Arc<V>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        // A bound, not an eviction policy: a few cycles × languages × charts fit many times over.
+        if entries.len() >= 1024 {
+            entries.clear();
+        }
+        entries.insert(key, (fingerprint, value));
+    }
+}
+
+/// The caches of one process.
+#[derive(Default)]
+pub struct ResultsCaches {
+    pub cycles: Cache<(CycleLabel, Lang), CycleResults>,
+    pub comparisons: Cache<(CycleLabel, CycleLabel, Lang), Comparison>,
+    pub charts: Cache<String, Vec<u8>>,
+}
+
+fn analytics_error(e: barometer_analytics::AnalyticsError) -> ApiError {
+    ApiError::internal(format!("analytics: {e}"))
+}
+
+/// The current fingerprint of a cycle, or 404.
+pub async fn fingerprint(state: &AppState, label: &CycleLabel) -> Result<String, ApiError> {
+    let l = label.clone();
+    state
+        .db(move |conn| barometer_store::responses::results_fingerprint(conn, &l))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("cycle {label}")))
+}
+
+/// A cycle's results in `lang`, from the cache when still valid.
+pub async fn cycle(state: &AppState, label: &CycleLabel, lang: Lang) -> Result<(String, Arc<CycleResults>), ApiError> {
+    let fp = fingerprint(state, label).await?;
+    let key = (label.clone(), lang);
+    if let Some(hit) = state.results.cycles.get(&key, &fp) {
+        return Ok((fp, hit));
+    }
+    let l = label.clone();
+    let data = state
+        .db(move |conn| barometer_store::cycle_data::load(conn, &l))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("cycle {label}")))?;
+    let computed = actix_web::web::block(move || -> Result<CycleResults, barometer_analytics::AnalyticsError> {
+        Ok(CycleResults {
+            priorities: barometer_analytics::priorities(&data, lang)?,
+            regions: barometer_analytics::regions(&data, lang)?,
+            headline: barometer_analytics::headline(&data),
+            stability: barometer_analytics::stability(&data, barometer_analytics::DEFAULT_RESAMPLES, STABILITY_SEED, lang)?,
+            data: Arc::new(data),
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+    .map_err(analytics_error)?;
+    let value = Arc::new(computed);
+    state.results.cycles.put(key, fp.clone(), value.clone());
+    Ok((fp, value))
+}
+
+/// The year-over-year comparison of two cycles in `lang`.
+pub async fn comparison(state: &AppState, from: &CycleLabel, to: &CycleLabel, lang: Lang) -> Result<(String, Arc<Comparison>), ApiError> {
+    let fp = format!("{}/{}", fingerprint(state, from).await?, fingerprint(state, to).await?);
+    let key = (from.clone(), to.clone(), lang);
+    if let Some(hit) = state.results.comparisons.get(&key, &fp) {
+        return Ok((fp, hit));
+    }
+    let (f, t) = (from.clone(), to.clone());
+    let (a, b) =
+        state.db(move |conn| Ok((barometer_store::cycle_data::load(conn, &f)?, barometer_store::cycle_data::load(conn, &t)?))).await?;
+    let (Some(a), Some(b)) = (a, b) else {
+        return Err(ApiError::not_found(format!("cycle {from} or {to}")));
+    };
+    let computed = actix_web::web::block(move || barometer_analytics::compare(&a, &b, lang))
+        .await
+        .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+        .map_err(analytics_error)?;
+    let value = Arc::new(computed);
+    state.results.comparisons.put(key, fp.clone(), value.clone());
+    Ok((fp, value))
+}
+
+/// Parses `?lang=`, falling back to the interface language.
+pub fn lang(requested: Option<&str>, fallback: Lang) -> Result<Lang, ApiError> {
+    match requested {
+        None | Some("") => Ok(fallback),
+        Some(code) => Lang::parse(code)
+            .ok_or_else(|| ApiError::new(ErrorCode::MalformedRequest, format!("unknown language {code:?}: use en, fr, ar or ru"))),
+    }
+}

@@ -78,6 +78,9 @@ pub struct ImportArgs {
     pub cycle: String,
     /// A .csv or .xlsx file: one row per assembly (see crates/analytics/IMPORT.md).
     pub file: std::path::PathBuf,
+    /// With a CSV file: a second CSV file of planned activities (an XLSX file holds both sheets).
+    #[arg(long)]
+    pub activities: Option<std::path::PathBuf>,
     /// Replace a code the file uses by one of the cycle's, e.g. --map new-tech=ai-tech (repeatable).
     #[arg(long = "map", value_name = "OLD=NEW")]
     pub map: Vec<String>,

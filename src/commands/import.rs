@@ -22,7 +22,13 @@ pub fn run(pool: &Pool, args: ImportArgs) -> Result<()> {
     };
     let members = barometer_store::assemblies::members_on(&mut conn, cycle.definition.opens_on)?;
     let options = ImportOptions { map, assemblies: Some(members.iter().map(|a| a.code.clone()).collect()) };
-    let outcome = barometer_analytics::import::import_file(name, &bytes, &cycle.definition, &options);
+    let outcome = match &args.activities {
+        Some(path) => {
+            let activities = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            barometer_analytics::import::import_csv(&bytes, Some(&activities), &cycle.definition, &options)
+        }
+        None => barometer_analytics::import::import_file(name, &bytes, &cycle.definition, &options),
+    };
     let rows = match outcome {
         Ok(rows) => rows,
         Err(errors) => {

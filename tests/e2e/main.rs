@@ -7,4 +7,5 @@ mod webdriver;
 mod browser;
 
 mod cli;
+mod report;
 mod serve;

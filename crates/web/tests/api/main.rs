@@ -11,4 +11,5 @@ mod pages;
 mod responses;
 mod results;
 mod secretariat_pages;
+mod sql_crosscheck;
 mod survey_pages;

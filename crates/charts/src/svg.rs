@@ -232,6 +232,10 @@ impl Shapes<'_> {
 
     pub(crate) fn rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: Rgb) {
         let (a, b) = (self.px(x0), self.px(x1));
+        // A zero-width bar (a share of 0) draws nothing; an empty <rect> is invalid SVG to resvg.
+        if a == b || y0.round() == y1.round() {
+            return;
+        }
         let rect = Rectangle::new([(a.min(b), y0.round() as i32), (a.max(b), y1.round() as i32)], color.plotters().filled());
         let result = self.area.draw(&rect);
         self.keep(result);
@@ -239,6 +243,9 @@ impl Shapes<'_> {
 
     pub(crate) fn outline(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, color: Rgb, width: u32) {
         let (a, b) = (self.px(x0), self.px(x1));
+        if a == b || y0.round() == y1.round() {
+            return;
+        }
         let style = ShapeStyle { color: color.plotters().to_rgba(), filled: false, stroke_width: width };
         let rect = Rectangle::new([(a.min(b), y0.round() as i32), (a.max(b), y1.round() as i32)], style);
         let result = self.area.draw(&rect);

@@ -16,6 +16,7 @@ mod csrf;
 mod error;
 mod headers;
 mod i18n;
+mod import;
 mod openapi;
 mod results;
 mod routes;

@@ -139,6 +139,7 @@ pub fn document(base_url: &str) -> Value {
             "/api/v1/cycles/{label}/results/stability": {"parameters": [label.clone()], "get": results_op("Rank stability: a seeded bootstrap over respondents (2,000 resamples)", "Stability")},
             "/api/v1/cycles/{label}/results/headline": {"parameters": [label.clone()], "get": results_op("Headline figures", "Headline")},
             "/api/v1/compare": {"get": compare_op()},
+            "/api/v1/cycles/{label}/import": {"parameters": [label.clone()], "post": import_op()},
             "/api/v1/cycles/{label}/charts/{file}": {"parameters": [label, path_param("file", "priorities, regions, regions-map or stability, with .svg or .png")], "get": chart_op()},
             "/api/v1/charts/{file}": {"parameters": [path_param("file", "compare.svg or compare.png")], "get": compare_chart_op()}
         },
@@ -147,6 +148,25 @@ pub fn document(base_url: &str) -> Value {
             "schemas": schemas()
         }
     })
+}
+
+fn import_op() -> Value {
+    let mut operation = op(
+        "Import a past cycle's responses",
+        "The body is a CSV (`text/csv`) or XLSX file, one row per assembly (see crates/analytics/IMPORT.md). All or nothing: on any problem nothing is stored and `fields` lists each one by sheet, row and column. Importing the same file again changes nothing.",
+        (
+            200,
+            "What was imported.",
+            json!({"type": "object", "properties": {"valid": {"type": "integer"}, "created": {"type": "integer"}, "updated": {"type": "integer"}, "unchanged": {"type": "integer"}, "dry_run": {"type": "boolean"}}}),
+        ),
+        &[400, 401, 403, 404, 413, 422],
+    );
+    operation["requestBody"] = json!({"required": true, "content": {"text/csv": {"schema": {"type": "string"}}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}});
+    operation["parameters"] = json!([
+        {"name": "map", "in": "query", "required": false, "schema": {"type": "string"}, "description": "OLD=NEW code replacement; repeatable."},
+        {"name": "dry_run", "in": "query", "required": false, "schema": {"type": "boolean"}}
+    ]);
+    operation
 }
 
 fn format_params() -> Value {

@@ -52,3 +52,30 @@ pub async fn multipart_fields(mut form: actix_multipart::Multipart, limit: usize
     }
     Ok(fields)
 }
+
+/// The fields of a multipart form as (name, file name, bytes), at most `limit` bytes in all.
+pub async fn multipart_file_fields(mut form: actix_multipart::Multipart, limit: usize) -> Result<Vec<(String, String, Vec<u8>)>, ApiError> {
+    let mut fields = Vec::new();
+    let mut total = 0usize;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| ApiError::new(ErrorCode::MalformedRequest, format!("the form could not be read: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        // Only the base name: a client's path must never reach anything that might touch a disk.
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(|f| f.rsplit(['/', '\\']).next().unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| ApiError::new(ErrorCode::MalformedRequest, format!("the form could not be read: {e}")))?;
+            total += chunk.len();
+            if total > limit {
+                return Err(too_large(limit));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        fields.push((name, file_name, bytes));
+    }
+    Ok(fields)
+}

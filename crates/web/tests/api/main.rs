@@ -3,9 +3,11 @@
 
 mod support;
 
+mod chart_fixtures;
 mod cycles;
 mod errors;
 mod health;
+mod import;
 mod openapi;
 mod pages;
 mod responses;

@@ -6,6 +6,7 @@ use serde::Serialize;
 mod assemblies;
 mod charts;
 pub mod cycles;
+mod import;
 mod invitations;
 mod responses;
 mod results;
@@ -20,7 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(responses::routes)
             .configure(status::routes)
             .configure(results::routes)
-            .configure(charts::routes),
+            .configure(charts::routes)
+            .configure(import::routes),
     );
 }
 

@@ -20,7 +20,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/cycles/new", web::post().to(create))
         .route("/cycles/{label}", web::get().to(show))
         .route("/cycles/{label}/status", web::post().to(set_status))
-        .route("/cycles/{label}/invite", web::post().to(invite));
+        .route("/cycles/{label}/invite", web::post().to(invite))
+        .route("/cycles/{label}/import", web::post().to(import));
 }
 
 struct Row {
@@ -199,6 +200,41 @@ async fn invite(
         .ok_or_else(|| ApiError::not_found(format!("{assembly} in cycle {label}")))?;
     let link = state.config.url(&format!("/i/{token}"));
     cycle_page(&req, &state, ui, &caller, label, (Some((assembly.to_string(), link)), None, None)).await
+}
+
+/// Imports a spreadsheet of past answers into this cycle and reports the outcome on the page.
+async fn import(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ui: Ui,
+    caller: Caller,
+    path: web::Path<String>,
+    form: actix_multipart::Multipart,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Secretariat])?;
+    let label = label_of(&path)?;
+    let fields = crate::routes::body::multipart_file_fields(form, 8 * 1024 * 1024).await?;
+    let text = |name: &str| fields.iter().find(|f| f.0 == name).map(|f| String::from_utf8_lossy(&f.2).into_owned()).unwrap_or_default();
+    if !crate::csrf::verify(&req, &text("csrf")) {
+        return cycle_page(&req, &state, ui, &caller, label, (None, None, Some(ui.t("csrf-failed")))).await;
+    }
+    let Some((_, file_name, bytes)) = fields.iter().find(|f| f.0 == "file" && !f.2.is_empty()).cloned() else {
+        return cycle_page(&req, &state, ui, &caller, label, (None, None, Some(ui.t("import-no-file")))).await;
+    };
+    let upload =
+        crate::import::Upload { file_name, bytes, map: text("map").split([',', '\n']).map(str::to_owned).collect(), dry_run: false };
+    match crate::import::run(&state, &caller, label.clone(), upload).await {
+        Ok((_, Some(done))) => {
+            let notice =
+                ui.t2("import-done", ("created", done.created.to_string()), ("updated", format!("{} / {}", done.updated, done.unchanged)));
+            cycle_page(&req, &state, ui, &caller, label, (None, Some(notice), None)).await
+        }
+        Ok((_, None)) => cycle_page(&req, &state, ui, &caller, label, (None, None, None)).await,
+        Err(e) => {
+            let details: Vec<String> = e.fields.iter().map(|(p, m)| format!("{p}: {m}")).collect();
+            cycle_page(&req, &state, ui, &caller, label, (None, None, Some(format!("{} — {}", e.message, details.join(" · "))))).await
+        }
+    }
 }
 
 #[derive(Template)]

@@ -47,7 +47,7 @@ fn answer_the_survey(browser: &Browser, fixture: &Fixture, assembly: &str, lang:
     let base = &fixture.server.url;
     browser.goto(&format!("{base}/lang/{lang}?next=/"));
     browser.goto(&fixture.invitation(assembly));
-    assert!(browser.current_url().ends_with("/survey/2026"), "the link lands on the survey with a clean URL: {}", browser.current_url());
+    browser.wait_for_url("/survey/2026");
     let dir = browser.script("return document.documentElement.dir", json!([]));
     assert_eq!(dir, json!(if lang == "ar" { "rtl" } else { "ltr" }));
     assert_eq!(browser.script("return document.documentElement.lang", json!([])), json!(lang));
@@ -69,7 +69,7 @@ fn answer_the_survey(browser: &Browser, fixture: &Fixture, assembly: &str, lang:
     browser.click("#a0 input[name='a0-theme'][value='youth-pve']");
     browser.screenshot(&format!("{lang}-1-filled"));
     browser.click("#save");
-    assert!(browser.current_url().ends_with("/survey/2026?done=saved"), "{}", browser.current_url());
+    browser.wait_for_url("/survey/2026?done=saved");
 
     // Come back later: everything is there.
     browser.goto(&format!("{base}/survey/2026"));
@@ -86,7 +86,7 @@ fn answer_the_survey(browser: &Browser, fixture: &Fixture, assembly: &str, lang:
     browser.screenshot(&format!("{lang}-2-reloaded"));
 
     browser.click("#submit");
-    assert!(browser.current_url().ends_with("/survey/2026?done=submitted"), "{}", browser.current_url());
+    browser.wait_for_url("/survey/2026?done=submitted");
     let receipt = browser.text("#receipt");
     assert!(receipt.starts_with(&format!("2026-{assembly}-V2-")), "a receipt number: {receipt}");
     browser.screenshot(&format!("{lang}-3-submitted"));
@@ -107,6 +107,7 @@ fn secretariat_sees_submitted(driver: &Driver, fixture: &Fixture, assembly: &str
     browser.type_into("#email", &email);
     browser.type_into("#password", "a long secretariat password");
     browser.click("form[action='/sign-in'] button[type='submit']");
+    browser.wait_for_url("/");
     browser.goto(&format!("{base}/cycles/2026"));
     let badge = browser.find(&format!("tr[data-assembly='{assembly}'] .badge-submitted"));
     let _ = badge;

@@ -106,6 +106,20 @@ impl Browser {
         self.call(reqwest::Method::GET, "/url", None).as_str().unwrap_or_default().to_owned()
     }
 
+    /// Waits (up to 20 s) until the address ends with `suffix`: a click that submits a form
+    /// returns before the next page has loaded.
+    pub fn wait_for_url(&self, suffix: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let url = self.current_url();
+            if url.ends_with(suffix) {
+                return url;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "waited for …{suffix}, still at {url}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     pub fn find(&self, css: &str) -> Element {
         let value = self.call(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css})));
         Element(value[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}")).to_owned())

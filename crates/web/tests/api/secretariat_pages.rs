@@ -141,5 +141,9 @@ async_backend_tests! {
         assert_eq!(principal.assembly.unwrap().as_str(), "EP");
         let again = text(test::call_service(&app, signed_in(TestRequest::get().uri("/cycles/2026"), &s).to_request()).await).await;
         assert!(!again.contains(token), "the link is not shown again");
+        let title = &again[again.find("<title>").unwrap() + "<title>".len()..again.find("</title>").unwrap()];
+        assert!(!title.contains('<'), "the title is plain text: {title}");
+        assert!(title.contains("Cycle 2026"), "{title}");
+        assert_eq!(again.matches("action=\"/cycles/2026/import\"").count(), 1, "one import form");
     }
 }

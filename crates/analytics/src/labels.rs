@@ -95,13 +95,7 @@ pub(crate) fn header(key: &str, lang: Lang) -> String {
         "countries_covered" => ["Countries covered", "Pays couverts", "البلدان المشمولة", "Охваченные страны"],
         other => return other.to_owned(),
     };
-    match lang {
-        Lang::En => en,
-        Lang::Fr => fr,
-        Lang::Ar => ar,
-        Lang::Ru => ru,
-    }
-    .to_owned()
+    in_lang([en, fr, ar, ru], lang)
 }
 
 /// A sheet's name in an XLSX workbook (at most 31 characters, none of `[]:*?/\`).
@@ -117,6 +111,11 @@ pub(crate) fn sheet_title(key: &str, lang: Lang) -> String {
         "about" => ["About", "À propos", "حول", "О таблице"],
         other => return other.to_owned(),
     };
+    in_lang([en, fr, ar, ru], lang)
+}
+
+/// The text for `lang` from a row written [en, fr, ar, ru].
+fn in_lang([en, fr, ar, ru]: [&str; 4], lang: Lang) -> String {
     match lang {
         Lang::En => en,
         Lang::Fr => fr,

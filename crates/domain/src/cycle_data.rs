@@ -313,15 +313,7 @@ mod tests {
     use crate::ResponseInput;
     use crate::response::Purpose;
 
-    fn cycle() -> CycleDefinition {
-        CycleDefinition::from_json(
-            r#"{"label": "2025", "opens_on": "2025-01-15", "closes_on": "2025-03-31", "max_ranked_themes": 2,
-                "themes": [{"code": "youth-pve", "labels": {"en": "Youth"}}, {"code": "victims", "labels": {"en": "Victims"}},
-                           {"code": "cyber", "labels": {"en": "Cyber"}}],
-                "regions": [{"code": "africa", "labels": {"en": "Africa"}}, {"code": "sahel", "labels": {"en": "Sahel"}, "parent": "africa"}]}"#,
-        )
-        .unwrap()
-    }
+    use crate::response::tests::cycle;
 
     fn content(themes: &[&str], regions: &[&str]) -> ResponseContent {
         let input = ResponseInput::new(

@@ -360,10 +360,11 @@ fn date(errors: &mut FieldErrors, path: &str, raw: &str, earliest: NaiveDate, la
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn cycle() -> CycleDefinition {
+    /// A small cycle for tests: three themes, Africa with the Sahel under it, at most two ranked.
+    pub(crate) fn cycle() -> CycleDefinition {
         CycleDefinition::from_json(
             r#"{"label": "2025", "opens_on": "2025-01-15", "closes_on": "2025-03-31", "max_ranked_themes": 2,
                 "themes": [{"code": "youth-pve", "labels": {"en": "Youth"}}, {"code": "victims", "labels": {"en": "Victims"}},

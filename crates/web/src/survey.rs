@@ -135,6 +135,23 @@ pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> 
         .await?
 }
 
+/// How long after a cycle closes its personal links keep working (read-only by then).
+const LINK_DAYS_AFTER_CLOSE: i64 = 365;
+
+/// Makes a new personal link for `assembly` in cycle `label` (revoking earlier ones) and returns
+/// its token, or `None` when the assembly is not a member of the cycle.
+pub async fn invite(state: &AppState, caller: &Caller, label: CycleLabel, assembly: AssemblyCode) -> Result<Option<String>, ApiError> {
+    caller.require(&[Role::Secretariat])?;
+    let actor = caller.actor();
+    state
+        .db(move |conn| {
+            let Some(cycle) = member_cycle(conn, &label, &assembly)? else { return Ok(None) };
+            let expires = cycle.definition.closes_on.and_hms_opt(23, 59, 59).map(|t| t + chrono::Duration::days(LINK_DAYS_AFTER_CLOSE));
+            barometer_store::invitations::create(conn, &label, &assembly, expires, &actor).map(Some)
+        })
+        .await
+}
+
 /// A stored response as input again (to submit what was saved).
 pub fn stored_input(stored: &StoredResponse) -> ResponseInput {
     use barometer_domain::response::{ActivityInput, LocationInput};

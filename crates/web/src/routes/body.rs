@@ -27,30 +27,19 @@ pub async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<web
 
 /// The text fields (and uploaded files, as text) of a multipart form, each at most `limit` bytes
 /// in all.
-pub async fn multipart_fields(mut form: actix_multipart::Multipart, limit: usize) -> Result<Vec<(String, String)>, ApiError> {
-    let mut fields = Vec::new();
-    let mut total = 0usize;
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| ApiError::new(ErrorCode::MalformedRequest, format!("the form could not be read: {e}")))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| ApiError::new(ErrorCode::MalformedRequest, format!("the form could not be read: {e}")))?;
-            total += chunk.len();
-            if total > limit {
-                return Err(too_large(limit));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        let text = String::from_utf8(bytes).map_err(|_| {
-            ApiError::new(
-                ErrorCode::MalformedRequest,
-                format!("the field {name:?} is not UTF-8 text; save the file as UTF-8 and try again"),
-            )
-        })?;
-        fields.push((name, text));
-    }
-    Ok(fields)
+pub async fn multipart_fields(form: actix_multipart::Multipart, limit: usize) -> Result<Vec<(String, String)>, ApiError> {
+    multipart_file_fields(form, limit)
+        .await?
+        .into_iter()
+        .map(|(name, _, bytes)| {
+            String::from_utf8(bytes).map(|text| (name.clone(), text)).map_err(|_| {
+                ApiError::new(
+                    ErrorCode::MalformedRequest,
+                    format!("the field {name:?} is not UTF-8 text; save the file as UTF-8 and try again"),
+                )
+            })
+        })
+        .collect()
 }
 
 /// The fields of a multipart form as (name, file name, bytes), at most `limit` bytes in all.

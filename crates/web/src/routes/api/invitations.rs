@@ -21,9 +21,6 @@ struct Body {
     assembly: String,
 }
 
-/// How long after a cycle closes its links keep working (read-only by then).
-const DAYS_AFTER_CLOSE: i64 = 365;
-
 /// Makes a new personal link for an assembly's focal point; an earlier link for the same
 /// assembly and cycle stops working.
 async fn create(
@@ -36,21 +33,12 @@ async fn create(
     let label = label(&path)?;
     let assembly =
         AssemblyCode::parse(body.assembly.trim()).map_err(|e| ApiError::invalid(FieldErrors::single("assembly", e.to_string())))?;
-    let actor = caller.actor();
-    let (l, a) = (label.clone(), assembly.clone());
-    let token = state
-        .db(move |conn| {
-            let Some(cycle) = crate::survey::member_cycle(conn, &l, &a)? else { return Ok(None) };
-            let expires = cycle.definition.closes_on.and_hms_opt(23, 59, 59).map(|t| t + chrono::Duration::days(DAYS_AFTER_CLOSE));
-            barometer_store::invitations::create(conn, &l, &a, expires, &actor).map(Some)
-        })
-        .await?
-        .ok_or_else(|| {
-            ApiError::invalid(FieldErrors::single(
-                "assembly",
-                format!("{assembly} is not a member of cycle {label} (it was not on the roster when the cycle opened)"),
-            ))
-        })?;
+    let token = crate::survey::invite(&state, &caller, label.clone(), assembly.clone()).await?.ok_or_else(|| {
+        ApiError::invalid(FieldErrors::single(
+            "assembly",
+            format!("{assembly} is not a member of cycle {label} (it was not on the roster when the cycle opened)"),
+        ))
+    })?;
     let url = state.config.url(&format!("/i/{token}"));
     Ok(json(StatusCode::CREATED, &serde_json::json!({"assembly": assembly, "cycle": label, "token": token, "url": url})))
 }

@@ -112,7 +112,7 @@ async fn cycle_page(
             ui.t1("regions-count", "regions", def.questionnaire.regions.len())
         ),
         rate: format!("{:.0} %", tracker.response_rate * 100.0),
-        rate_step: ((tracker.response_rate * 20.0).round() as u32 * 5).min(100),
+        rate_step: super::meter_step(tracker.response_rate),
         tracker,
         rows,
         moves,
@@ -189,13 +189,7 @@ async fn invite(
         return cycle_page(&req, &state, ui, &caller, label, (None, None, Some(ui.t("csrf-failed")))).await;
     }
     let assembly = AssemblyCode::parse(&form.assembly).map_err(|_| ApiError::not_found("assembly"))?;
-    let (l, a, actor) = (label.clone(), assembly.clone(), caller.actor());
-    let token = state
-        .db(move |conn| {
-            let Some(cycle) = crate::survey::member_cycle(conn, &l, &a)? else { return Ok(None) };
-            let expires = cycle.definition.closes_on.and_hms_opt(23, 59, 59).map(|t| t + chrono::Duration::days(365));
-            barometer_store::invitations::create(conn, &l, &a, expires, &actor).map(Some)
-        })
+    let token = crate::survey::invite(&state, &caller, label.clone(), assembly.clone())
         .await?
         .ok_or_else(|| ApiError::not_found(format!("{assembly} in cycle {label}")))?;
     let link = state.config.url(&format!("/i/{token}"));

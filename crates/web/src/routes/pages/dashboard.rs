@@ -101,7 +101,7 @@ async fn home(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Opti
                 submitted,
                 drafts,
                 rate: format!("{:.0} %", rate * 100.0),
-                rate_step: ((rate * 20.0).round() as u32 * 5).min(100),
+                rate_step: super::meter_step(rate),
                 response_code,
                 response: ui.t(response_key),
             }

@@ -71,23 +71,16 @@ async fn show(
     caller.require(&[Role::Secretariat, Role::Analyst])?;
     let label = CycleLabel::parse(&path).map_err(|_| ApiError::not_found("cycle"))?;
     let (_, computed) = results::cycle(&state, &label, ui.lang).await?;
-    let others: Vec<String> = state
-        .db(|conn| Ok(barometer_store::cycles::list(conn)?.into_iter().map(|c| c.label.to_string()).collect::<Vec<_>>()))
-        .await?
-        .into_iter()
-        .filter(|l| l != label.as_str())
-        .collect();
+    // Newest first, as the store lists them.
+    let all: Vec<String> =
+        state.db(|conn| Ok(barometer_store::cycles::list(conn)?.into_iter().map(|c| c.label.to_string()).collect::<Vec<_>>())).await?;
     // By default compare with the cycle before this one, when there is one.
     let compare_with = match query.compare.as_deref() {
         Some("") => None,
         Some(other) => Some(other.to_owned()),
-        None => {
-            let all: Vec<String> = state
-                .db(|conn| Ok(barometer_store::cycles::list(conn)?.into_iter().map(|c| c.label.to_string()).collect::<Vec<_>>()))
-                .await?;
-            all.iter().position(|l| l == label.as_str()).and_then(|i| all.get(i + 1)).cloned()
-        }
+        None => all.iter().position(|l| l == label.as_str()).and_then(|i| all.get(i + 1)).cloned(),
     };
+    let others: Vec<String> = all.into_iter().filter(|l| l != label.as_str()).collect();
     let comparison = match &compare_with {
         Some(other) => {
             let from = CycleLabel::parse(other).map_err(|_| ApiError::not_found("cycle"))?;

@@ -233,6 +233,7 @@ backend_tests! {
         let saves = AtomicUsize::new(0);
         let backups = std::thread::scope(|scope| {
             scope.spawn(|| {
+                let _done = SetOnDrop(&stop);
                 // The only writer: saves PAM and PACE in turn. A response at version v ranks
                 // (v % 3) + 1 themes, and every save writes one audit entry, in one transaction.
                 let mut conn = db.fresh_conn();
@@ -250,13 +251,13 @@ backend_tests! {
                     saves.store(i, Ordering::Relaxed);
                 }
             });
-            while saves.load(Ordering::Relaxed) < 4 {
+            // Stops the writer even when a backup panics, so that the test fails instead of hanging.
+            let _stop = SetOnDrop(&stop);
+            while saves.load(Ordering::Relaxed) < 4 && !stop.load(Ordering::Relaxed) {
                 std::thread::yield_now();
             }
             let mut conn = db.fresh_conn();
-            let backups: Vec<Vec<u8>> = (0..15).map(|_| backup_bytes(&mut conn)).collect();
-            stop.store(true, Ordering::Relaxed);
-            backups
+            (0..15).map(|_| backup_bytes(&mut conn)).collect::<Vec<_>>()
         });
         assert_ne!(backups.first(), backups.last(), "the writer ran while the backups were taken");
         for file in &backups {
@@ -283,6 +284,14 @@ backend_tests! {
         // And the last one restores (every reference finds its row).
         let target = TestDb::sqlite();
         restore_bytes(&mut target.conn(), backups.last().unwrap()).unwrap();
+    }
+}
+
+struct SetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }
 

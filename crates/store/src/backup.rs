@@ -178,7 +178,10 @@ pub fn backup(conn: &mut DbConn, out: &mut dyn Write, progress: &mut dyn Progres
             })?;
             if written != expected.rows {
                 // Cannot happen inside one snapshot; refuse rather than write an inconsistent file.
-                return Err(BackupError::Corrupt(format!("{} changed during the backup ({} rows counted, {written} read)", table.name, expected.rows)));
+                return Err(BackupError::Corrupt(format!(
+                    "{} changed during the backup ({} rows counted, {written} read)",
+                    table.name, expected.rows
+                )));
             }
             total += written;
         }
@@ -231,13 +234,19 @@ pub fn restore(conn: &mut DbConn, input: &mut dyn BufRead, progress: &mut dyn Pr
     if listed != expected {
         return Err(BackupError::Format {
             line: 1,
-            message: format!("the header lists the tables {listed:?}, but schema {} has {expected:?}: the file was edited or damaged", header.schema),
+            message: format!(
+                "the header lists the tables {listed:?}, but schema {} has {expected:?}: the file was edited or damaged",
+                header.schema
+            ),
         });
     }
     migrations::run_pending(conn)?;
     conn.transaction(|conn| {
-        let filled: Vec<(String, u64)> =
-            TABLES.iter().map(|t| Ok((t.name.to_owned(), (t.count)(conn)?))).filter(|r| !matches!(r, Ok((_, 0)))).collect::<Result<_, StoreError>>()?;
+        let filled: Vec<(String, u64)> = TABLES
+            .iter()
+            .map(|t| Ok((t.name.to_owned(), (t.count)(conn)?)))
+            .filter(|r| !matches!(r, Ok((_, 0))))
+            .collect::<Result<_, StoreError>>()?;
         if !filled.is_empty() {
             return Err(BackupError::NotEmpty(filled));
         }
@@ -250,14 +259,16 @@ pub fn restore(conn: &mut DbConn, input: &mut dyn BufRead, progress: &mut dyn Pr
             let Some(line) = lines.next()? else {
                 return Err(BackupError::Format {
                     line: number,
-                    message: "the file ends before its end marker: it is truncated (was the backup interrupted, or the copy incomplete?)".into(),
+                    message: "the file ends before its end marker: it is truncated (was the backup interrupted, or the copy incomplete?)"
+                        .into(),
                 });
             };
             let bad = |message: String| BackupError::Format { line: number, message };
             if line.starts_with("{\"end\"") {
                 break serde_json::from_str::<End>(line).map_err(|e| bad(format!("a damaged end marker: {e}")))?;
             }
-            let row: RowLine = serde_json::from_str(line).map_err(|e| bad(format!("not a row of a barometer backup ({e}): the file is damaged")))?;
+            let row: RowLine =
+                serde_json::from_str(line).map_err(|e| bad(format!("not a row of a barometer backup ({e}): the file is damaged")))?;
             let Some(index) = TABLES.iter().position(|t| t.name == row.table) else {
                 return Err(bad(format!("a row of an unknown table {:?}: the file is damaged", row.table)));
             };
@@ -275,9 +286,12 @@ pub fn restore(conn: &mut DbConn, input: &mut dyn BufRead, progress: &mut dyn Pr
             progress.row();
         };
         let end_line = lines.number;
-        if let Some(extra) = lines.next()? {
+        while let Some(extra) = lines.next()? {
             if !extra.trim().is_empty() {
-                return Err(BackupError::Format { line: lines.number, message: "more lines after the end marker: the file is damaged".into() });
+                return Err(BackupError::Format {
+                    line: lines.number,
+                    message: "more lines after the end marker: the file is damaged".into(),
+                });
             }
         }
         let bad = |message: String| BackupError::Format { line: end_line, message };
@@ -286,7 +300,10 @@ pub fn restore(conn: &mut DbConn, input: &mut dyn BufRead, progress: &mut dyn Pr
         }
         for ((table, listed), found) in TABLES.iter().zip(&header.tables).zip(&counts) {
             if listed.rows != *found {
-                return Err(bad(format!("the header promises {} rows of {} but the file holds {found}: it is damaged", listed.rows, table.name)));
+                return Err(bad(format!(
+                    "the header promises {} rows of {} but the file holds {found}: it is damaged",
+                    listed.rows, table.name
+                )));
             }
         }
         let total: u64 = counts.iter().sum();
@@ -323,7 +340,8 @@ pub fn parse_header(line: &str) -> Result<Header, BackupError> {
         }
         _ => return Err(BackupError::Format { line: 1, message: "the header has no valid format version: the file is damaged".into() }),
     }
-    let header: Header = serde_json::from_value(value).map_err(|e| BackupError::Format { line: 1, message: format!("a damaged header: {e}") })?;
+    let header: Header =
+        serde_json::from_value(value).map_err(|e| BackupError::Format { line: 1, message: format!("a damaged header: {e}") })?;
     let latest = migrations::latest();
     if header.schema != latest {
         let known = migrations::names();
@@ -338,7 +356,10 @@ pub fn parse_header(line: &str) -> Result<Header, BackupError> {
                 header.schema
             )
         } else {
-            format!("this backup holds schema {}, which is none of this barometer's migrations: the file is damaged or from another program", header.schema)
+            format!(
+                "this backup holds schema {}, which is none of this barometer's migrations: the file is damaged or from another program",
+                header.schema
+            )
         }));
     }
     Ok(header)
@@ -356,7 +377,9 @@ struct Version {
 fn source_schema(conn: &mut DbConn) -> Result<String, BackupError> {
     let applied: Vec<String> = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
         .load::<Version>(conn)
-        .map_err(|e| BackupError::Schema(format!("the database has no barometer schema ({e}): run `barometer migrate` on it, or check the URL")))?
+        .map_err(|e| {
+            BackupError::Schema(format!("the database has no barometer schema ({e}): run `barometer migrate` on it, or check the URL"))
+        })?
         .into_iter()
         .map(|v| v.version)
         .collect();

@@ -27,10 +27,13 @@ pub struct Table {
     pub(super) count: fn(&mut DbConn) -> Result<u64, StoreError>,
     /// Every row as one JSON object, sorted by primary key (bytewise for text, the same on both
     /// backends whatever their collation), handed to `emit`; returns how many.
-    pub(super) dump: fn(&mut DbConn, &mut dyn FnMut(String) -> Result<(), BackupError>) -> Result<u64, BackupError>,
+    pub(super) dump: fn(&mut DbConn, &mut Emit<'_>) -> Result<u64, BackupError>,
     /// Inserts one row given as the JSON object `dump` wrote.
     pub(super) insert: fn(&mut DbConn, serde_json::Value) -> Result<(), BackupError>,
 }
+
+/// Receives each row of a dump as one JSON object.
+pub(super) type Emit<'a> = dyn FnMut(String) -> Result<(), BackupError> + 'a;
 
 macro_rules! tables {
     ($(

@@ -89,8 +89,11 @@ fn round_trip(source: &TestDb, target: &TestDb) {
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["row"]["id"].as_i64().unwrap())
         .max()
         .unwrap();
-    audit::append(&mut conn, audit::Entry { actor: "test", action: "thing.create", entity: "thing", entity_id: "after-restore", before: None, after: None })
-        .unwrap();
+    audit::append(
+        &mut conn,
+        audit::Entry { actor: "test", action: "thing.create", entity: "thing", entity_id: "after-restore", before: None, after: None },
+    )
+    .unwrap();
     let appended = audit::history(&mut conn, "thing", "after-restore").unwrap();
     assert!(appended[0].id > restored_max, "the id sequence was moved past the restored rows");
     let pace = AssemblyCode::parse("PACE").unwrap();
@@ -311,7 +314,8 @@ fn a_backup_file_appears_whole_or_not_at_all() {
 
     // A backup that fails (here: of a database without the schema) leaves the old file alone.
     let empty = tempfile::tempdir().unwrap();
-    let mut unmigrated = barometer_store::DatabaseUrl::parse(&format!("sqlite://{}", empty.path().join("x.db").display())).unwrap().connect().unwrap();
+    let mut unmigrated =
+        barometer_store::DatabaseUrl::parse(&format!("sqlite://{}", empty.path().join("x.db").display())).unwrap().connect().unwrap();
     let error = backup::backup_to_file(&mut unmigrated, &path, &mut Quiet).unwrap_err();
     assert!(error.to_string().contains("barometer migrate"), "{error}");
     assert_eq!(std::fs::read(&path).unwrap(), written);

@@ -47,6 +47,10 @@ pub enum Command {
     Import(ImportArgs),
     /// Write every results table (CSV, XLSX, Parquet, JSON) and chart (SVG, PNG) of a cycle.
     Report(ReportArgs),
+    /// Write a consistent snapshot of the whole database to FILE (safe while the service runs).
+    Backup(BackupArgs),
+    /// Load a backup FILE into an empty database of either backend (all or nothing).
+    Restore(RestoreArgs),
     /// Administration: tokens and users.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -106,6 +110,18 @@ pub struct ReportArgs {
     /// Width of the PNG charts, in pixels (2000 suits slides; 3300 prints A4 at 300 dpi).
     #[arg(long, default_value_t = 2000)]
     pub width: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The file to write (replaced whole at the end; never left half-written).
+    pub file: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A file written by `barometer backup` (from SQLite or PostgreSQL).
+    pub file: std::path::PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

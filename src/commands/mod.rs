@@ -6,6 +6,7 @@ use barometer_store::{DatabaseUrl, Pool};
 use crate::cli::{Cli, Command};
 
 mod admin;
+mod backup;
 mod import;
 mod report;
 mod serve;
@@ -51,6 +52,8 @@ pub fn run(cli: Cli) -> Result<()> {
             migrate(&pool)?;
             report::run(&pool, args)
         }
+        Command::Backup(args) => backup::backup(&url, args),
+        Command::Restore(args) => backup::restore(&url, args),
         Command::Admin(command) => {
             let pool = open(&url, 1)?;
             migrate(&pool)?;

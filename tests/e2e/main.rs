@@ -6,6 +6,7 @@ mod webdriver;
 
 mod browser;
 
+mod backup;
 mod cli;
 mod report;
 mod serve;

@@ -1,6 +1,7 @@
 //! Migrations for both backends, embedded in the binary. Each backend has its own folder with
 //! the same migration names; never edit a migration that has landed, add a new one.
 
+use diesel::migration::MigrationSource;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::{DbConn, StoreError};
@@ -37,4 +38,23 @@ pub fn pending(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
         DbConn::Postgres(c) => c.pending_migrations(POSTGRES).map_err(failed)?.iter().map(|m| m.name().to_string()).collect(),
     };
     Ok(pending)
+}
+
+/// Every migration this binary embeds, oldest first, as (version, name): `("20261122000001",
+/// "2026-11-22-000001_initial")`. Both backends have the same names (a test checks the schemas).
+pub fn versions() -> Vec<(String, String)> {
+    let migrations = MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE).expect("embedded migrations are readable");
+    let mut out: Vec<(String, String)> = migrations.iter().map(|m| (m.name().version().to_string(), m.name().to_string())).collect();
+    out.sort();
+    out
+}
+
+/// The names of [`versions`], oldest first.
+pub fn names() -> Vec<String> {
+    versions().into_iter().map(|(_, name)| name).collect()
+}
+
+/// The newest migration this binary embeds: the schema version of its backups.
+pub fn latest() -> String {
+    names().pop().expect("at least one migration")
 }

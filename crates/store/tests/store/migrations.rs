@@ -14,7 +14,7 @@ struct Column {
 }
 
 /// Every (table, column) of the application schema, migrations bookkeeping excluded.
-fn schema(conn: &mut DbConn) -> BTreeSet<(String, String)> {
+pub fn schema(conn: &mut DbConn) -> BTreeSet<(String, String)> {
     let query = match conn.backend() {
         Backend::Sqlite => {
             "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m JOIN pragma_table_info(m.name) p \

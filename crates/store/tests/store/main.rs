@@ -9,3 +9,4 @@ mod cycles;
 mod demo;
 mod migrations;
 mod responses;
+mod writer;

@@ -7,5 +7,7 @@ mod webdriver;
 mod browser;
 
 mod cli;
+mod crash;
+mod instances;
 mod report;
 mod serve;

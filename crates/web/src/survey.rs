@@ -31,10 +31,11 @@ pub struct Idempotency {
 
 pub enum Written {
     Saved(Box<StoredResponse>),
-    /// The answer first given to this idempotency key.
-    Replayed {
+    /// The answer to a keyed request: given now, or first given to this key and replayed.
+    Keyed {
         status: u16,
         body: String,
+        replayed: bool,
     },
 }
 
@@ -126,7 +127,8 @@ pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> 
                         Ok((200, crate::routes::response_json(&stored).to_string()))
                     })?;
                     Ok(match outcome {
-                        Outcome::Done { status, body } | Outcome::Replayed { status, body } => Ok(Written::Replayed { status, body }),
+                        Outcome::Done { status, body } => Ok(Written::Keyed { status, body, replayed: false }),
+                        Outcome::Replayed { status, body } => Ok(Written::Keyed { status, body, replayed: true }),
                         Outcome::Mismatch => Err(ApiError::new(
                             ErrorCode::IdempotencyKeyReused,
                             "this Idempotency-Key was already used for a different request; use a new key for a new request",

@@ -244,7 +244,8 @@ fn verify(
     // The state is the last acknowledged write's, or the in-flight request's, whole.
     let flight_stored = stored != last_ack;
     if flight_stored {
-        let flight = in_flight.unwrap_or_else(|| panic!("{assembly}: the last acknowledged write is lost:\nacked  {last_ack}\nstored {stored}"));
+        let flight =
+            in_flight.unwrap_or_else(|| panic!("{assembly}: the last acknowledged write is lost:\nacked  {last_ack}\nstored {stored}"));
         assert_eq!(version(&stored), version(&last_ack) + 1, "{assembly}: in-flight {flight:?} stored wrongly: {stored}");
         assert_eq!(stored["comment"], json!(flight.id), "{assembly}: {stored}");
         assert_eq!(stored["activities"].as_array().unwrap().len(), 1);
@@ -299,11 +300,8 @@ fn verify(
     // in-flight request only if it was stored (a retried submission always is, by now).
     let history = self::history(db, assembly);
     for s in sent {
-        let stored_requests = sent
-            .iter()
-            .filter(|r| r.id == s.id)
-            .filter(|r| r.ack.is_some() || r.kind == Kind::Submit || flight_stored)
-            .count();
+        let stored_requests =
+            sent.iter().filter(|r| r.id == s.id).filter(|r| r.ack.is_some() || r.kind == Kind::Submit || flight_stored).count();
         assert_eq!(versions_of(&history, &s.id), stored_requests, "{assembly}: {} recorded once per request", s.id);
     }
 
@@ -330,9 +328,10 @@ fn integrity_check(db: &mut DbConn) {
             .get_result(conn)
             .unwrap();
             assert_eq!(result, "ok", "PRAGMA integrity_check");
-            let violations: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>("(SELECT count(*) FROM pragma_foreign_key_check)"))
-                .get_result(conn)
-                .unwrap();
+            let violations: i64 =
+                diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>("(SELECT count(*) FROM pragma_foreign_key_check)"))
+                    .get_result(conn)
+                    .unwrap();
             assert_eq!(violations, 0, "PRAGMA foreign_key_check");
         }
         DbConn::Postgres(conn) => {
@@ -390,7 +389,8 @@ fn report(backend: &str, seed: u64, f: &Figures) {
 #[test]
 fn acknowledged_submissions_survive_sigkill_on_both_backends() {
     let cycles = env_number("BAROMETER_CRASH_CYCLES", 10).max(1);
-    let seed = env_number("BAROMETER_CRASH_SEED", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64);
+    let seed =
+        env_number("BAROMETER_CRASH_SEED", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64);
     println!("crash: BAROMETER_CRASH_SEED={seed} BAROMETER_CRASH_CYCLES={cycles}");
     let dir = tempfile::tempdir().unwrap();
     let sqlite = format!("sqlite://{}", dir.path().join("barometer.db").display());

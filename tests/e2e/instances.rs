@@ -89,7 +89,11 @@ fn two_instances_on_one_postgres_database_act_as_one_service() {
     let saved = http.put(&response).bearer_auth(&ep).json(&body).send().unwrap();
     assert_eq!(saved.status(), 200);
     let submit = |base: &str| {
-        http.post(format!("{base}/api/v1/cycles/2026/responses/EP/submit")).header("Idempotency-Key", "one-submission").bearer_auth(&ep).send().unwrap()
+        http.post(format!("{base}/api/v1/cycles/2026/responses/EP/submit"))
+            .header("Idempotency-Key", "one-submission")
+            .bearer_auth(&ep)
+            .send()
+            .unwrap()
     };
     let first = submit(&a.url);
     assert_eq!(first.status(), 200);

@@ -100,7 +100,10 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Unsaved(message) => {
                 tracing::error!(error = %message, "write not committed");
-                ApiError::new(ErrorCode::DatabaseUnavailable, "the database could not save this; nothing of it was stored, so send it again shortly")
+                ApiError::new(
+                    ErrorCode::DatabaseUnavailable,
+                    "the database could not save this; nothing of it was stored, so send it again shortly",
+                )
             }
             other => ApiError::internal(other),
         }

@@ -195,8 +195,11 @@ fn postgres_refuses_a_save_that_read_a_version_another_transaction_then_replaced
     let def = seed(&mut conn);
     let pam = AssemblyCode::parse("PAM").unwrap();
     let content = ResponseInput::new(vec!["victims".into()], vec![], vec![], "v1".into()).validate(&def, Purpose::Draft).unwrap();
-    responses::save(&mut conn, Save { cycle: &def.label, assembly: &pam, content: &content, status: ResponseStatus::Draft, expected_version: None, actor: "t" })
-        .unwrap();
+    responses::save(
+        &mut conn,
+        Save { cycle: &def.label, assembly: &pam, content: &content, status: ResponseStatus::Draft, expected_version: None, actor: "t" },
+    )
+    .unwrap();
     drop(conn);
 
     let writer = Writer::new(db.pool().clone());
@@ -205,7 +208,10 @@ fn postgres_refuses_a_save_that_read_a_version_another_transaction_then_replaced
     let (w, d, a, c) = (writer.clone(), def.clone(), pam.clone(), content.clone());
     let first = std::thread::spawn(move || {
         w.write(move |conn| {
-            let r = responses::save(conn, Save { cycle: &d.label, assembly: &a, content: &c, status: ResponseStatus::Draft, expected_version: Some(1), actor: "a" })?;
+            let r = responses::save(
+                conn,
+                Save { cycle: &d.label, assembly: &a, content: &c, status: ResponseStatus::Draft, expected_version: Some(1), actor: "a" },
+            )?;
             saved.send(()).unwrap();
             released.recv().unwrap();
             Ok(r.version)
@@ -215,8 +221,11 @@ fn postgres_refuses_a_save_that_read_a_version_another_transaction_then_replaced
     let (w, d, a, c) = (writer.clone(), def.clone(), pam.clone(), content.clone());
     let second = std::thread::spawn(move || {
         w.write(move |conn| {
-            responses::save(conn, Save { cycle: &d.label, assembly: &a, content: &c, status: ResponseStatus::Draft, expected_version: Some(1), actor: "b" })
-                .map(|r| r.version)
+            responses::save(
+                conn,
+                Save { cycle: &d.label, assembly: &a, content: &c, status: ResponseStatus::Draft, expected_version: Some(1), actor: "b" },
+            )
+            .map(|r| r.version)
         })
     });
     // Release the first only once the second waits for its lock (so it has read version 1).

@@ -89,7 +89,7 @@ fn content(id: &str, seq: usize) -> Value {
     let themes: Vec<&str> = (0..3).map(|i| THEMES[(seq + i) % THEMES.len()]).collect();
     json!({
         "themes": themes,
-        "regions": if seq % 2 == 0 { json!(["mena", "sahel"]) } else { json!(["europe"]) },
+        "regions": if seq.is_multiple_of(2) { json!(["mena", "sahel"]) } else { json!(["europe"]) },
         "activities": [{
             "title": id, "kind": "meeting", "starts_on": "2026-03-10", "ends_on": "2026-03-11",
             "location": {"city": "Rome", "country": "ITA"}, "online": false,

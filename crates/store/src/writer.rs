@@ -197,11 +197,11 @@ fn commit_batch(pool: &Pool, mut batch: Vec<Box<dyn Job>>) {
         Ok(conn) => conn,
         Err(e) => return answer_all(batch, Err(&format!("no database connection: {e}"))),
     };
-    if let Err(e) = begin_immediate(&mut *conn) {
+    if let Err(e) = begin_immediate(&mut conn) {
         return answer_all(batch, Err(&format!("cannot begin a transaction: {e}")));
     }
     for job in &mut batch {
-        if catch_unwind(AssertUnwindSafe(|| job.run(&mut *conn))).is_err() {
+        if catch_unwind(AssertUnwindSafe(|| job.run(&mut conn))).is_err() {
             // A bug. diesel's idea of the transaction depth is lost with the unwinding, so the
             // whole batch is rolled back and the connection is dropped (the pool discards a
             // connection that still has a transaction open) rather than trusted again.

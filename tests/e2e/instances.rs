@@ -1,7 +1,8 @@
 //! Two `barometer serve` processes on one PostgreSQL database behave as one service: a session
 //! made on one works on the other, a submission through one is counted at once in the other's
-//! results (whose cache was filled before it), and an Idempotency-Key used on one is honoured on
-//! the other. Nothing that matters lives only in one process.
+//! results (whose cache was filled before it), an Idempotency-Key used on one is honoured on the
+//! other, a CSRF token issued by one is accepted by the other, and signing out on one ends the
+//! session on both. Nothing that matters lives only in one process.
 
 use std::time::Duration;
 
@@ -112,6 +113,32 @@ fn two_instances_on_one_postgres_database_act_as_one_service() {
     assert_eq!(again.json::<Value>().unwrap(), first);
     let stored: Value = http.get(format!("{}/api/v1/cycles/2026/responses/EP", b.url)).bearer_auth(&ep).send().unwrap().json().unwrap();
     assert_eq!(stored["version"], first["version"], "submitted once");
+
+    // The CSRF token A's page issued is accepted by B (it lives in a cookie), and signing out
+    // on B ends the session on A too.
+    let page = http.get(format!("{}/survey/2026", a.url)).header("Cookie", &cookie).send().unwrap();
+    let csrf_cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap())
+        .find(|c| c.starts_with("barometer_csrf="))
+        .expect("a CSRF cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = page.text().unwrap();
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("a CSRF field").to_owned();
+    let signed_out = http
+        .post(format!("{}/sign-out", b.url))
+        .header("Cookie", format!("{cookie}; {csrf_cookie}"))
+        .form(&[("csrf", csrf)])
+        .send()
+        .unwrap();
+    assert_eq!(signed_out.status(), 303);
+    let after = http.get(format!("{}/survey/2026", a.url)).header("Cookie", &cookie).send().unwrap();
+    assert_ne!(after.status(), 200, "A no longer knows the session B ended");
 
     assert!(a.terminate() && b.terminate());
 }

@@ -188,6 +188,7 @@ fn run_writer(pool: &Pool, queue: &mpsc::Receiver<Box<dyn Job>>, counters: &Coun
         }
         counters.waiting.fetch_sub(batch.len() as u64, Ordering::SeqCst);
         counters.record(batch.len());
+        tracing::debug!(jobs = batch.len(), "group commit");
         commit_batch(pool, batch);
     }
 }

@@ -8,5 +8,7 @@ mod browser;
 
 mod backup;
 mod cli;
+mod crash;
+mod instances;
 mod report;
 mod serve;

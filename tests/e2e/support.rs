@@ -21,8 +21,18 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts the server and waits for the line that says where it listens.
-    pub fn start(mut command: Command) -> Server {
+    /// Starts the server and waits for the line that says where it listens, then collects what
+    /// it prints next (the demo links) for a moment.
+    pub fn start(command: Command) -> Server {
+        Server::start_with(command, Duration::from_millis(500))
+    }
+
+    /// Starts the server and returns as soon as it says where it listens.
+    pub fn start_quietly(command: Command) -> Server {
+        Server::start_with(command, Duration::ZERO)
+    }
+
+    fn start_with(mut command: Command, linger: Duration) -> Server {
         let mut child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("barometer starts");
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
@@ -42,7 +52,9 @@ impl Server {
             }
         };
         // Collect what follows (the demo links) for a moment.
-        while let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
+        while !linger.is_zero()
+            && let Ok(line) = rx.recv_timeout(linger)
+        {
             lines.push(line);
         }
         Server { child, url, lines }

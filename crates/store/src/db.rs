@@ -144,8 +144,12 @@ impl ManageConnection for ConnectionManager {
         conn.batch_execute("SELECT 1").map_err(StoreError::from)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection handed back with a transaction still open (after a panic in a write) or with
+    /// diesel's transaction state lost is closed, which rolls that transaction back, rather than
+    /// lent again.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::connection::TransactionManager;
+        std::thread::panicking() || <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn)
     }
 }
 

@@ -27,6 +27,10 @@ pub enum StoreError {
     /// A stored value cannot be read back: a bug or a hand-edited database.
     #[error("stored data cannot be read: {0}")]
     Corrupt(String),
+    /// A write was not committed (its batch failed to commit, or the writer stopped): nothing of
+    /// it is stored, so it is safe to retry.
+    #[error("the write was not saved: {0}")]
+    Unsaved(String),
     #[error("database error: {0}")]
     Query(diesel::result::Error),
 }

@@ -56,8 +56,13 @@ pub fn run(
         Ok(Outcome::Done { status, body })
     });
     match attempt {
-        // A concurrent request with the same key committed first: answer as it did.
-        Err(StoreError::Conflict(_)) => lookup(conn, scope, key, hash)?.ok_or_else(|| StoreError::Conflict("idempotency key race".into())),
+        // A concurrent request with the same key (through this instance or another) committed
+        // first, so this one's insert of the key, or its version-checked write, failed: answer
+        // as that request did.
+        Err(error @ (StoreError::Conflict(_) | StoreError::VersionConflict { .. })) => match lookup(conn, scope, key, hash)? {
+            Some(found) => Ok(found),
+            None => Err(error),
+        },
         other => other,
     }
 }

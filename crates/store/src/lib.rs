@@ -34,9 +34,11 @@ pub mod migrations;
 pub mod responses;
 pub mod schema;
 pub mod settings;
+pub mod writer;
 
 pub use db::{Backend, DatabaseUrl, DbConn, Pool, PooledConn, pool};
 pub use error::StoreError;
+pub use writer::{Writer, WriterStats};
 
 /// The current instant, as stored (UTC, without zone).
 pub fn now() -> chrono::NaiveDateTime {

@@ -250,7 +250,9 @@ pub fn save(conn: &mut DbConn, save: Save<'_>) -> Result<StoredResponse, StoreEr
             Some(old) => {
                 let (receipt, submitted_at) =
                     if submitting { (receipt.clone(), Some(now)) } else { (old.receipt.clone(), old.submitted_at) };
-                diesel::update(responses::table.find(&old.id))
+                // Guarded by the version read above: on PostgreSQL (read committed) a concurrent
+                // save may have committed since, and must not be overwritten unseen.
+                let updated = diesel::update(responses::table.find(&old.id).filter(responses::version.eq(current_version)))
                     .set((
                         responses::status.eq(save.status.as_str()),
                         responses::version.eq(version),
@@ -260,6 +262,10 @@ pub fn save(conn: &mut DbConn, save: Save<'_>) -> Result<StoredResponse, StoreEr
                         responses::submitted_at.eq(submitted_at),
                     ))
                     .execute(conn)?;
+                if updated == 0 {
+                    let current = responses::table.find(&old.id).select(responses::version).first(conn)?;
+                    return Err(StoreError::VersionConflict { expected: save.expected_version.unwrap_or(current_version), current });
+                }
                 old.id.clone()
             }
         };

@@ -98,6 +98,13 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %message, "database unavailable");
                 ApiError::new(ErrorCode::DatabaseUnavailable, "the database is not answering; try again shortly")
             }
+            StoreError::Unsaved(message) => {
+                tracing::error!(error = %message, "write not committed");
+                ApiError::new(
+                    ErrorCode::DatabaseUnavailable,
+                    "the database could not save this; nothing of it was stored, so send it again shortly",
+                )
+            }
             other => ApiError::internal(other),
         }
     }

@@ -1,6 +1,7 @@
 //! Writing a response, the same way for the JSON API and the HTML form: the cycle must exist
 //! and be open today, the assembly must be one of its members, every rule of the domain crate
-//! applies, and the write is one transaction (with its idempotency record when keyed).
+//! applies, and the write is one transaction (with its idempotency record when keyed), made through the
+//! store's [`barometer_store::Writer`] so that it is answered only once durable.
 
 use barometer_domain::cycle::Window;
 use barometer_domain::response::Purpose;
@@ -30,10 +31,11 @@ pub struct Idempotency {
 
 pub enum Written {
     Saved(Box<StoredResponse>),
-    /// The answer first given to this idempotency key.
-    Replayed {
+    /// The answer to a keyed request: given now, or first given to this key and replayed.
+    Keyed {
         status: u16,
         body: String,
+        replayed: bool,
     },
 }
 
@@ -80,8 +82,10 @@ pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> 
     caller.require_assembly(&assembly)?;
     let actor = caller.actor();
     let today = chrono::Utc::now().date_naive();
+    // Everything from the membership check to the idempotency record is one write: one
+    // transaction on PostgreSQL, one savepoint of a group commit on SQLite.
     state
-        .db(move |conn| -> Result<Result<Written, ApiError>, StoreError> {
+        .write(move |conn| -> Result<Result<Written, ApiError>, StoreError> {
             let Some(cycle) = member_cycle(conn, &label, &assembly)? else {
                 return Ok(Err(ApiError::not_found(format!("cycle {label} for {assembly}"))));
             };
@@ -123,7 +127,8 @@ pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> 
                         Ok((200, crate::routes::response_json(&stored).to_string()))
                     })?;
                     Ok(match outcome {
-                        Outcome::Done { status, body } | Outcome::Replayed { status, body } => Ok(Written::Replayed { status, body }),
+                        Outcome::Done { status, body } => Ok(Written::Keyed { status, body, replayed: false }),
+                        Outcome::Replayed { status, body } => Ok(Written::Keyed { status, body, replayed: true }),
                         Outcome::Mismatch => Err(ApiError::new(
                             ErrorCode::IdempotencyKeyReused,
                             "this Idempotency-Key was already used for a different request; use a new key for a new request",
@@ -144,7 +149,7 @@ pub async fn invite(state: &AppState, caller: &Caller, label: CycleLabel, assemb
     caller.require(&[Role::Secretariat])?;
     let actor = caller.actor();
     state
-        .db(move |conn| {
+        .write(move |conn| {
             let Some(cycle) = member_cycle(conn, &label, &assembly)? else { return Ok(None) };
             let expires = cycle.definition.closes_on.and_hms_opt(23, 59, 59).map(|t| t + chrono::Duration::days(LINK_DAYS_AFTER_CLOSE));
             barometer_store::invitations::create(conn, &label, &assembly, expires, &actor).map(Some)

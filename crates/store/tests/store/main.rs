@@ -10,3 +10,4 @@ mod cycles;
 mod demo;
 mod migrations;
 mod responses;
+mod writer;

@@ -143,6 +143,13 @@ async_backend_tests! {
         assert_eq!((status, error_code(&error)), (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"));
         let (_, stored) = json(&app, TestRequest::get().uri(EP).insert_header(bearer(&ep))).await;
         assert_eq!((stored["version"].as_i64(), stored["themes"][0].as_str()), (Some(1), Some("youth-pve")));
+
+        // Only a retry is marked as replayed; the first answer to a key is not.
+        let replayed = |headers: &actix_web::http::header::HeaderMap| headers.get("Idempotent-Replayed").map(|v| v.to_str().unwrap().to_owned());
+        let retry = test::call_service(&app, submit(&answer(), "key-1").to_request()).await;
+        assert_eq!(replayed(retry.headers()).as_deref(), Some("true"));
+        let fresh = test::call_service(&app, submit(&different, "key-2").to_request()).await;
+        assert_eq!((fresh.status(), replayed(fresh.headers())), (StatusCode::OK, None));
     }
 
     async fn a_closed_cycle_refuses_changes_with_409(db) {

@@ -71,10 +71,15 @@ fn parse_input(body: serde_json::Value) -> Result<ResponseInput, ApiError> {
 fn written(result: Written, status: StatusCode) -> HttpResponse {
     match result {
         Written::Saved(r) => with_version(HttpResponse::build(status).json(response_json(&r)), r.version.into()),
-        Written::Replayed { status, body } => HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
-            .content_type("application/json")
-            .insert_header(("Idempotent-Replayed", "true"))
-            .body(body),
+        Written::Keyed { status, body, replayed } => {
+            let mut response = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+            response.content_type("application/json");
+            // Only a retry is marked: the first answer to a key is not a replay.
+            if replayed {
+                response.insert_header(("Idempotent-Replayed", "true"));
+            }
+            response.body(body)
+        }
     }
 }
 

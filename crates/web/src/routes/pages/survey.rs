@@ -313,7 +313,7 @@ async fn post(
         idempotency: None,
     };
     match survey::write(&state, &caller, request).await {
-        Ok(Written::Saved(_)) | Ok(Written::Replayed { .. }) => {
+        Ok(Written::Saved(_)) | Ok(Written::Keyed { .. }) => {
             let done = if mode == Mode::Submit { "submitted" } else { "saved" };
             Ok(see_other(&format!("/survey/{label}?done={done}")))
         }

@@ -29,6 +29,22 @@ pub fn web(args: &ServeArgs, bound_port: Option<u16>) -> Result<WebConfig> {
         bail!("BAROMETER_JSON_LIMIT_KIB must be at least 1");
     }
     config.json_limit = args.json_limit_kib * 1024;
+    if args.letter_limit_kib == 0 {
+        bail!("BAROMETER_LETTER_LIMIT_KIB must be at least 1");
+    }
+    config.letter_limit = args.letter_limit_kib * 1024;
+    if args.membership_requests_per_hour == 0 {
+        bail!("BAROMETER_MEMBERSHIP_REQUESTS_PER_HOUR must be at least 1");
+    }
+    config.membership_requests_per_hour = args.membership_requests_per_hour;
+    config.trust_forwarded_for = args.trust_forwarded_for;
+    if let Some(url) = &args.smtp_url {
+        barometer_web::mail::Smtp::parse(url).map_err(anyhow::Error::msg)?;
+    }
+    config.smtp_url = args.smtp_url.clone().filter(|u| !u.trim().is_empty());
+    barometer_domain::membership::email(&args.mail_from)
+        .map_err(|e| anyhow::anyhow!("BAROMETER_MAIL_FROM {:?}: {e}", args.mail_from))?;
+    config.mail_from = args.mail_from.clone();
     Ok(config)
 }
 
@@ -50,7 +66,18 @@ mod tests {
     use super::*;
 
     fn args(bind: &str, base: Option<&str>) -> ServeArgs {
-        ServeArgs { bind: bind.into(), base_url: base.map(Into::into), demo: false, json_limit_kib: 256, pool_size: 4 }
+        ServeArgs {
+            bind: bind.into(),
+            base_url: base.map(Into::into),
+            demo: false,
+            json_limit_kib: 256,
+            pool_size: 4,
+            smtp_url: None,
+            mail_from: "barometer@example.org".into(),
+            trust_forwarded_for: false,
+            letter_limit_kib: 5120,
+            membership_requests_per_hour: 5,
+        }
     }
 
     #[test]

@@ -7,5 +7,6 @@ mod audit;
 mod auth;
 mod cycles;
 mod demo;
+mod membership;
 mod migrations;
 mod responses;

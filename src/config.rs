@@ -42,8 +42,7 @@ pub fn web(args: &ServeArgs, bound_port: Option<u16>) -> Result<WebConfig> {
         barometer_web::mail::Smtp::parse(url).map_err(anyhow::Error::msg)?;
     }
     config.smtp_url = args.smtp_url.clone().filter(|u| !u.trim().is_empty());
-    barometer_domain::membership::email(&args.mail_from)
-        .map_err(|e| anyhow::anyhow!("BAROMETER_MAIL_FROM {:?}: {e}", args.mail_from))?;
+    barometer_domain::membership::email(&args.mail_from).map_err(|e| anyhow::anyhow!("BAROMETER_MAIL_FROM {:?}: {e}", args.mail_from))?;
     config.mail_from = args.mail_from.clone();
     Ok(config)
 }

@@ -41,13 +41,9 @@ impl RequestInput {
         let relevance = errors.check("relevance", non_empty(crate::text::multi_line(&self.relevance, 8000)));
         let email = errors.check("contact_email", email(&self.contact_email));
         match (name, members, relevance, email) {
-            (Some(assembly_name), Some(members), Some(relevance), Some(contact_email)) if errors.is_empty() => Ok(ValidRequest {
-                normalized_name: normalize_name(&assembly_name),
-                assembly_name,
-                members,
-                relevance,
-                contact_email,
-            }),
+            (Some(assembly_name), Some(members), Some(relevance), Some(contact_email)) if errors.is_empty() => {
+                Ok(ValidRequest { normalized_name: normalize_name(&assembly_name), assembly_name, members, relevance, contact_email })
+            }
             _ => Err(errors),
         }
     }
@@ -105,7 +101,9 @@ impl RequestStatus {
     }
 
     pub fn parse(s: &str) -> Option<RequestStatus> {
-        [RequestStatus::Pending, RequestStatus::Admitted, RequestStatus::Declined, RequestStatus::Deferred].into_iter().find(|v| v.as_str() == s)
+        [RequestStatus::Pending, RequestStatus::Admitted, RequestStatus::Declined, RequestStatus::Deferred]
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 
     /// Still waiting for a final decision: it belongs on the next regular meeting's agenda.
@@ -202,7 +200,9 @@ pub fn presidency_on(terms: &[Presidency], day: NaiveDate) -> Option<&Presidency
 /// Why an attached letter is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LetterError {
-    #[error("the letter is larger than the {limit_kib} KiB allowed; attach a smaller PDF (scan at a lower resolution) or send it to the Secretariat")]
+    #[error(
+        "the letter is larger than the {limit_kib} KiB allowed; attach a smaller PDF (scan at a lower resolution) or send it to the Secretariat"
+    )]
     TooLarge { limit_kib: usize },
     #[error("the letter must be a PDF file; this file is not one. Save or export the letter as PDF and attach it again")]
     NotPdf,
@@ -246,15 +246,19 @@ mod tests {
     #[test]
     fn names_compare_without_case_space_or_diacritics() {
         assert_eq!(normalize_name("  Assemblée   Parlementaire de la FRANCOPHONIE "), "assemblee parlementaire de la francophonie");
-        assert_eq!(normalize_name("Assemblee parlementaire de la Francophonie"), normalize_name("ASSEMBLÉE PARLEMENTAIRE DE LA FRANCOPHONIE"));
+        assert_eq!(
+            normalize_name("Assemblee parlementaire de la Francophonie"),
+            normalize_name("ASSEMBLÉE PARLEMENTAIRE DE LA FRANCOPHONIE")
+        );
         assert_ne!(normalize_name("PAM"), normalize_name("PACE"));
     }
 
     #[test]
     fn a_request_names_each_bad_field() {
-        let errors = RequestInput { assembly_name: " ".into(), members: String::new(), relevance: "x".into(), contact_email: "nobody".into() }
-            .validate()
-            .unwrap_err();
+        let errors =
+            RequestInput { assembly_name: " ".into(), members: String::new(), relevance: "x".into(), contact_email: "nobody".into() }
+                .validate()
+                .unwrap_err();
         assert!(errors.get("assembly_name").is_some() && errors.get("members").is_some() && errors.get("contact_email").is_some());
         assert!(errors.get("relevance").is_none());
         let ok = RequestInput {

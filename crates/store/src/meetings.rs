@@ -1,7 +1,7 @@
 //! Meetings of the Mechanism and the terms of its Presidency.
 
-use barometer_domain::membership::{Meeting, Presidency};
 use barometer_domain::AssemblyCode;
+use barometer_domain::membership::{Meeting, Presidency};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
@@ -77,7 +77,11 @@ pub fn presidencies(conn: &mut DbConn) -> Result<Vec<Presidency>, StoreError> {
         .load(conn)?;
     rows.into_iter()
         .map(|(code, starts_on, ends_on)| {
-            Ok(Presidency { assembly: AssemblyCode::parse(&code).map_err(|e| corrupt("presidencies.assembly_code", e))?, starts_on, ends_on })
+            Ok(Presidency {
+                assembly: AssemblyCode::parse(&code).map_err(|e| corrupt("presidencies.assembly_code", e))?,
+                starts_on,
+                ends_on,
+            })
         })
         .collect()
 }

@@ -127,23 +127,24 @@ pub fn decided_at(conn: &mut DbConn, meeting: u32) -> Result<Vec<StoredRequest>,
 
 /// The letter attached to a request, if any.
 pub fn letter(conn: &mut DbConn, id: &str) -> Result<Option<Letter>, StoreError> {
-    let row: Option<(String, Vec<u8>)> = membership_letters::table
-        .find(id)
-        .select((membership_letters::file_name, membership_letters::content))
-        .first(conn)
-        .optional()?;
+    let row: Option<(String, Vec<u8>)> =
+        membership_letters::table.find(id).select((membership_letters::file_name, membership_letters::content)).first(conn).optional()?;
     Ok(row.map(|(file_name, content)| Letter { file_name, content }))
 }
 
 /// Refuses a request from an assembly already on the roster, or one with a request awaiting a
 /// decision (same name, ignoring case, spacing and diacritics, or same contact email).
 fn check_duplicate(conn: &mut DbConn, request: &ValidRequest) -> Result<(), StoreError> {
-    let roster: Vec<(String, String)> = assemblies::table.filter(assemblies::left_on.is_null()).select((assemblies::code, assemblies::name)).load(conn)?;
+    let roster: Vec<(String, String)> =
+        assemblies::table.filter(assemblies::left_on.is_null()).select((assemblies::code, assemblies::name)).load(conn)?;
     if let Some((code, name)) = roster.iter().find(|(_, name)| normalize_name(name) == request.normalized_name) {
         return Err(StoreError::Conflict(format!("{name} is already a member of the Mechanism (code {code}); no request is needed")));
     }
     let email = request.contact_email.to_lowercase();
-    if let Some(existing) = open(conn)?.into_iter().find(|r| normalize_name(&r.assembly_name) == request.normalized_name || r.contact_email.to_lowercase() == email) {
+    if let Some(existing) = open(conn)?
+        .into_iter()
+        .find(|r| normalize_name(&r.assembly_name) == request.normalized_name || r.contact_email.to_lowercase() == email)
+    {
         return Err(StoreError::Conflict(format!(
             "a request from {} (submitted on {}) is already awaiting a decision; the Secretariat will consider it at the next regular meeting",
             existing.assembly_name,
@@ -154,7 +155,13 @@ fn check_duplicate(conn: &mut DbConn, request: &ValidRequest) -> Result<(), Stor
 }
 
 /// Stores a new request (and its letter) with its audit entry.
-pub fn create(conn: &mut DbConn, request: &ValidRequest, lang: &str, letter: Option<&Letter>, actor: &str) -> Result<StoredRequest, StoreError> {
+pub fn create(
+    conn: &mut DbConn,
+    request: &ValidRequest,
+    lang: &str,
+    letter: Option<&Letter>,
+    actor: &str,
+) -> Result<StoredRequest, StoreError> {
     conn.transaction(|conn| {
         check_duplicate(conn, request)?;
         let id = uuid::Uuid::new_v4().to_string();
@@ -186,7 +193,10 @@ pub fn create(conn: &mut DbConn, request: &ValidRequest, lang: &str, letter: Opt
         let stored = find(conn, &id)?.ok_or_else(|| StoreError::NotFound("membership request".into()))?;
         let mut after = serde_json::to_value(&stored).expect("requests serialize");
         after["letter_bytes"] = serde_json::json!(letter.map(|l| l.content.len()));
-        audit::append(conn, Entry { actor, action: "membership_request.submit", entity: ENTITY, entity_id: &id, before: None, after: Some(after) })?;
+        audit::append(
+            conn,
+            Entry { actor, action: "membership_request.submit", entity: ENTITY, entity_id: &id, before: None, after: Some(after) },
+        )?;
         Ok(stored)
     })
 }
@@ -234,7 +244,10 @@ pub fn decide(
         }
         let admitted = if decision == Decision::Admitted {
             let code = code.ok_or_else(|| {
-                StoreError::Invalid(barometer_domain::FieldErrors::single("code", "an admission needs the assembly's roster code, e.g. IPU"))
+                StoreError::Invalid(barometer_domain::FieldErrors::single(
+                    "code",
+                    "an admission needs the assembly's roster code, e.g. IPU",
+                ))
             })?;
             let assembly = Assembly { code: code.clone(), name: before.assembly_name.clone(), joined_on: meeting.date, left_on: None };
             crate::assemblies::insert(conn, &assembly, actor)?;

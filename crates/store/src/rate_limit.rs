@@ -61,15 +61,16 @@ pub fn hit_at(conn: &mut DbConn, bucket: &str, key: &str, limit: Limit, now: i64
     record_at(conn, bucket, key, limit, now)?;
     let start = window(limit, now);
     let hits = hits(conn, bucket, key, start)?;
-    Ok(if hits > i64::from(limit.max) { Verdict::Limited { retry_after_secs: (start + limit.window_secs - now).max(1) } } else { Verdict::Allowed })
+    Ok(if hits > i64::from(limit.max) {
+        Verdict::Limited { retry_after_secs: (start + limit.window_secs - now).max(1) }
+    } else {
+        Verdict::Allowed
+    })
 }
 
 fn hits(conn: &mut DbConn, bucket: &str, key: &str, start: i64) -> Result<i64, StoreError> {
-    let hits: Option<i32> = rate_limit_counters::table
-        .find((bucket, key_hash(bucket, key), start))
-        .select(rate_limit_counters::hits)
-        .first(conn)
-        .optional()?;
+    let hits: Option<i32> =
+        rate_limit_counters::table.find((bucket, key_hash(bucket, key), start)).select(rate_limit_counters::hits).first(conn).optional()?;
     Ok(i64::from(hits.unwrap_or(0)))
 }
 

@@ -74,7 +74,8 @@ pub fn send(smtp: &Smtp, from: &str, to: &str, subject: &str, body: &str) -> Res
             return Err(format!("{address:?} is not an email address"));
         }
     }
-    let stream = TcpStream::connect((smtp.host.as_str(), smtp.port)).map_err(|e| format!("connecting to {}:{}: {e}", smtp.host, smtp.port))?;
+    let stream =
+        TcpStream::connect((smtp.host.as_str(), smtp.port)).map_err(|e| format!("connecting to {}:{}: {e}", smtp.host, smtp.port))?;
     stream.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
     stream.set_write_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
     let mut writer = stream.try_clone().map_err(|e| e.to_string())?;

@@ -21,7 +21,13 @@ pub fn today() -> chrono::NaiveDate {
 }
 
 /// Validates and stores an expression of interest (duplicates are refused with 409).
-pub async fn submit(state: &AppState, input: RequestInput, lang: Lang, letter: Option<Letter>, actor: String) -> Result<StoredRequest, ApiError> {
+pub async fn submit(
+    state: &AppState,
+    input: RequestInput,
+    lang: Lang,
+    letter: Option<Letter>,
+    actor: String,
+) -> Result<StoredRequest, ApiError> {
     let valid = input.validate().map_err(ApiError::invalid)?;
     let stored = state.db(move |conn| store::create(conn, &valid, lang.code(), letter.as_ref(), &actor)).await?;
     tracing::info!(request = %stored.id, "membership request received");
@@ -59,7 +65,8 @@ pub struct Notified {
 pub async fn notify(state: &AppState, id: String, actor: String) -> Result<Notified, ApiError> {
     let (assemblies, emails) = state
         .db(move |conn| {
-            let request = store::find(conn, &id)?.ok_or_else(|| barometer_store::StoreError::NotFound(format!("membership request {id}")))?;
+            let request =
+                store::find(conn, &id)?.ok_or_else(|| barometer_store::StoreError::NotFound(format!("membership request {id}")))?;
             let next = barometer_store::meetings::next_regular(conn, today().max(request.created_at.date()))?;
             let (subject, body) = message(&request, next.as_ref());
             store::notify(conn, &id, today(), &subject, &body, &actor)
@@ -69,7 +76,14 @@ pub async fn notify(state: &AppState, id: String, actor: String) -> Result<Notif
 }
 
 /// Checks a decision and records it.
-pub async fn decide(state: &AppState, id: String, meeting: Option<u32>, decision: &str, code: &str, actor: String) -> Result<StoredRequest, ApiError> {
+pub async fn decide(
+    state: &AppState,
+    id: String,
+    meeting: Option<u32>,
+    decision: &str,
+    code: &str,
+    actor: String,
+) -> Result<StoredRequest, ApiError> {
     let mut errors = FieldErrors::new();
     let decision = Decision::parse(decision.trim());
     if decision.is_none() {
@@ -133,7 +147,9 @@ pub fn meeting_json(m: &Meeting, next: bool, agenda: &[StoredRequest]) -> Value 
 }
 
 /// Every meeting (by date) with its agenda and whether it is the next regular one.
-pub fn meetings_with_agenda(conn: &mut barometer_store::DbConn) -> Result<Vec<(Meeting, bool, Vec<StoredRequest>)>, barometer_store::StoreError> {
+pub fn meetings_with_agenda(
+    conn: &mut barometer_store::DbConn,
+) -> Result<Vec<(Meeting, bool, Vec<StoredRequest>)>, barometer_store::StoreError> {
     let next = barometer_store::meetings::next_regular(conn, today())?.map(|m| m.number);
     let mut out = Vec::new();
     for m in barometer_store::meetings::list(conn)? {

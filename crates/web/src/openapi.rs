@@ -53,7 +53,15 @@ fn path_param(name: &str, description: &str) -> Value {
 pub fn document(base_url: &str) -> Value {
     let label = path_param("label", "The cycle's label, e.g. 2025 or 2023-24.");
     let request_id = path_param("id", "The membership request's id.");
-    let mut submit_request = with_body(op("Submit an expression of interest", "Anyone. Limited per client address (429 with Retry-After). A request from an assembly on the roster, or with a request awaiting a decision (same name ignoring case, spacing and diacritics, or same email), gets 409.", (201, "The stored request, with its id.", schema("MembershipRequest")), &[400, 409, 413, 415, 422, 429]), schema("MembershipRequestBody"));
+    let mut submit_request = with_body(
+        op(
+            "Submit an expression of interest",
+            "Anyone. Limited per client address (429 with Retry-After). A request from an assembly on the roster, or with a request awaiting a decision (same name ignoring case, spacing and diacritics, or same email), gets 409.",
+            (201, "The stored request, with its id.", schema("MembershipRequest")),
+            &[400, 409, 413, 415, 422, 429],
+        ),
+        schema("MembershipRequestBody"),
+    );
     // Public: no credential needed.
     submit_request["security"] = json!([]);
     let assembly = path_param("assembly", "The assembly's code, e.g. PAM.");

@@ -1,7 +1,7 @@
 //! Rate-limit counters, challenges, meetings, the Presidency, requests and their decisions.
 
-use barometer_domain::membership::{Decision, Meeting, Presidency, RequestInput};
 use barometer_domain::AssemblyCode;
+use barometer_domain::membership::{Decision, Meeting, Presidency, RequestInput};
 use barometer_store::rate_limit::{self, Limit, Verdict};
 use barometer_store::{challenges, meetings, membership, notifications};
 use barometer_test_support::backend_tests;

@@ -28,12 +28,26 @@ fn roster(db: &TestDb) {
         ("APF", "Assemblée parlementaire de la Francophonie", None),
         ("OLDPA", "A Former Member Assembly", Some(day("2023-01-01"))),
     ] {
-        let assembly = Assembly { code: AssemblyCode::parse(code).unwrap(), name: name.into(), joined_on: day("2021-12-01"), left_on: left };
+        let assembly =
+            Assembly { code: AssemblyCode::parse(code).unwrap(), name: name.into(), joined_on: day("2021-12-01"), left_on: left };
         barometer_store::assemblies::insert(&mut conn, &assembly, "test").unwrap();
     }
-    barometer_store::assemblies::set_contact_email(&mut conn, &AssemblyCode::parse("PAM").unwrap(), Some("secretariat@pam.example"), "test").unwrap();
-    auth::create_user(&mut conn, "focal@pace.example", "a-long-enough-password", Role::FocalPoint, Some(&AssemblyCode::parse("PACE").unwrap()), "test")
-        .unwrap();
+    barometer_store::assemblies::set_contact_email(
+        &mut conn,
+        &AssemblyCode::parse("PAM").unwrap(),
+        Some("secretariat@pam.example"),
+        "test",
+    )
+    .unwrap();
+    auth::create_user(
+        &mut conn,
+        "focal@pace.example",
+        "a-long-enough-password",
+        Role::FocalPoint,
+        Some(&AssemblyCode::parse("PACE").unwrap()),
+        "test",
+    )
+    .unwrap();
 }
 
 fn cycle(label: &str, opens_on: NaiveDate) -> serde_json::Value {
@@ -89,7 +103,15 @@ fn challenge(db: &TestDb, html: &str) -> (String, String) {
 
 fn session(db: &TestDb, role: Role, assembly: Option<&str>) -> String {
     let assembly = assembly.map(|a| AssemblyCode::parse(a).unwrap());
-    let new = NewToken { kind: TokenKind::Session, role, assembly: assembly.as_ref(), cycle: None, user_id: None, label: "test", expires_at: None };
+    let new = NewToken {
+        kind: TokenKind::Session,
+        role,
+        assembly: assembly.as_ref(),
+        cycle: None,
+        user_id: None,
+        label: "test",
+        expires_at: None,
+    };
     auth::create_token(&mut db.conn(), new, "test").unwrap().1
 }
 
@@ -432,5 +454,93 @@ async_backend_tests! {
         .await;
         assert_eq!(res.status(), StatusCode::OK);
         assert!(barometer_store::assemblies::find(&mut db.conn(), &AssemblyCode::parse("IPU").unwrap()).unwrap().is_some());
+    }
+}
+
+/// A tiny SMTP server: answers `connections` sessions and sends each message's DATA back.
+fn fake_smtp(connections: usize) -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for _ in 0..connections {
+            let (stream, _) = listener.accept().unwrap();
+            let mut out = stream.try_clone().unwrap();
+            let mut lines = BufReader::new(stream);
+            out.write_all(b"220 fake ESMTP\r\n").unwrap();
+            let mut data: Option<String> = None;
+            loop {
+                let mut line = String::new();
+                if lines.read_line(&mut line).unwrap() == 0 {
+                    break;
+                }
+                if let Some(message) = data.as_mut() {
+                    if line == ".\r\n" {
+                        tx.send(data.take().unwrap()).unwrap();
+                        out.write_all(b"250 queued\r\n").unwrap();
+                    } else {
+                        message.push_str(&line);
+                    }
+                    continue;
+                }
+                let reply: &[u8] = match line.get(..4).unwrap_or_default() {
+                    "EHLO" => b"250-fake\r\n250 8BITMIME\r\n",
+                    "MAIL" | "RCPT" => b"250 ok\r\n",
+                    "DATA" => {
+                        data = Some(String::new());
+                        b"354 go ahead\r\n"
+                    }
+                    "QUIT" => {
+                        out.write_all(b"221 bye\r\n").unwrap();
+                        break;
+                    }
+                    _ => b"500 what\r\n",
+                };
+                out.write_all(reply).unwrap();
+            }
+        }
+    });
+    (port, rx)
+}
+
+async_backend_tests! {
+    async fn the_outbox_is_delivered_over_smtp_and_failures_are_recorded(db) {
+        roster(&db);
+        let mut conn = db.conn();
+        let valid = barometer_domain::membership::RequestInput {
+            assembly_name: "Inter-Parliamentary Union".into(),
+            members: "180 parliaments".into(),
+            relevance: "Counter-terrorism programme".into(),
+            contact_email: "ct@ipu.example".into(),
+        }
+        .validate()
+        .unwrap();
+        let request = barometer_store::membership::create(&mut conn, &valid, "en", None, "test").unwrap();
+        barometer_store::membership::notify(&mut conn, &request.id, today(), "Request to join: Inter-Parliamentary Union", "Body: Inter-Parliamentary Union", "test").unwrap();
+        drop(conn);
+
+        // A relay that is down: each message records the error and stays pending for a retry.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let down = barometer_web::mail::Smtp { host: "127.0.0.1".into(), port: closed };
+        let done = barometer_web::mail::deliver_pending(db.pool(), &down, "barometer@example.org").unwrap();
+        assert_eq!((done.sent, done.failed), (0, 2));
+        let outbox = barometer_store::notifications::outbox(&mut db.conn(), 10).unwrap();
+        assert!(outbox.iter().all(|e| e.status == "pending" && e.attempts == 1 && e.error.as_deref().is_some_and(|m| m.contains("connecting"))));
+
+        let (port, received) = fake_smtp(2);
+        let relay = barometer_web::mail::Smtp { host: "127.0.0.1".into(), port };
+        let done = barometer_web::mail::deliver_pending(db.pool(), &relay, "barometer@example.org").unwrap();
+        assert_eq!((done.sent, done.failed), (2, 0));
+        let outbox = barometer_store::notifications::outbox(&mut db.conn(), 10).unwrap();
+        assert!(outbox.iter().all(|e| e.status == "sent" && e.sent_at.is_some()), "{outbox:?}");
+        let message = received.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+        assert!(message.contains("Subject: =?UTF-8?B?") && message.contains("Content-Type: text/plain; charset=utf-8"), "{message}");
+        use base64::Engine;
+        let body: String = message.split("\r\n\r\n").nth(1).unwrap().lines().collect();
+        let decoded = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(body.trim()).unwrap()).unwrap();
+        assert_eq!(decoded, "Body: Inter-Parliamentary Union");
+        // Nothing is sent twice.
+        assert_eq!(barometer_web::mail::deliver_pending(db.pool(), &relay, "barometer@example.org").unwrap().sent, 0);
     }
 }

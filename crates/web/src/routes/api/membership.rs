@@ -6,8 +6,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use barometer_domain::membership::{Meeting, Presidency, RequestInput};
 use barometer_domain::Role;
+use barometer_domain::membership::{Meeting, Presidency, RequestInput};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -33,7 +33,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/notifications/{id}/read", web::post().to(mark_read));
 }
 
-async fn create(req: HttpRequest, state: web::Data<AppState>, ui: Ui, body: web::Json<serde_json::Value>) -> Result<HttpResponse, ApiError> {
+async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ui: Ui,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
     let address = crate::limits::client_address(&req, &state.config);
     let limit = crate::limits::per_hour(state.config.membership_requests_per_hour);
     crate::limits::hit(&state, crate::limits::MEMBERSHIP, address, limit).await?;
@@ -131,7 +136,11 @@ async fn presidency(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
     Ok(json(StatusCode::OK, &json!({"current": current, "items": items})))
 }
 
-async fn record_presidency(state: web::Data<AppState>, caller: Caller, body: web::Json<serde_json::Value>) -> Result<HttpResponse, ApiError> {
+async fn record_presidency(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat])?;
     let term: Presidency = barometer_domain::cycle::deserialize_with_path(body.into_inner()).map_err(ApiError::invalid)?;
     term.validate().map_err(ApiError::invalid)?;
@@ -161,7 +170,8 @@ async fn notifications(state: web::Data<AppState>, caller: Caller) -> Result<Htt
 
 async fn mark_read(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::FocalPoint])?;
-    let assembly = caller.principal.assembly.clone().ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "this token speaks for no assembly"))?;
+    let assembly =
+        caller.principal.assembly.clone().ok_or_else(|| ApiError::new(ErrorCode::Forbidden, "this token speaks for no assembly"))?;
     let id = path.into_inner();
     let actor = caller.actor();
     state.db(move |conn| barometer_store::notifications::mark_read(conn, &assembly, Some(&id), &actor)).await?;

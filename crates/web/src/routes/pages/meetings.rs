@@ -129,7 +129,13 @@ async fn show(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Call
     page(&req, &state, ui, &caller, MeetingForm::default(), Default::default(), FieldErrors::new(), None).await
 }
 
-async fn add(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Caller, form: web::Form<MeetingForm>) -> Result<HttpResponse, ApiError> {
+async fn add(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ui: Ui,
+    caller: Caller,
+    form: web::Form<MeetingForm>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat])?;
     let form = form.into_inner();
     if !crate::csrf::verify(&req, &form.csrf) {
@@ -141,7 +147,8 @@ async fn add(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Calle
     let (Some(number), Some(date)) = (number, date) else {
         return page(&req, &state, ui, &caller, form, Default::default(), errors, None).await;
     };
-    let meeting = Meeting { number, date, venue: form.venue.trim().to_owned(), online: form.online.is_some(), regular: form.extraordinary.is_none() };
+    let meeting =
+        Meeting { number, date, venue: form.venue.trim().to_owned(), online: form.online.is_some(), regular: form.extraordinary.is_none() };
     if let Err(e) = meeting.validate() {
         return page(&req, &state, ui, &caller, form, Default::default(), e, None).await;
     }
@@ -151,7 +158,9 @@ async fn add(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Calle
             let notice = ui.t1("meeting-added", "number", number);
             page(&req, &state, ui, &caller, MeetingForm::default(), Default::default(), FieldErrors::new(), Some(notice)).await
         }
-        Err(e) if e.code == ErrorCode::Conflict => page(&req, &state, ui, &caller, form, Default::default(), FieldErrors::single("number", e.message), None).await,
+        Err(e) if e.code == ErrorCode::Conflict => {
+            page(&req, &state, ui, &caller, form, Default::default(), FieldErrors::single("number", e.message), None).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -177,18 +186,34 @@ async fn record_presidency(
     let form = form.into_inner();
     let typed = (form.assembly.clone(), form.starts_on.clone());
     if !crate::csrf::verify(&req, &form.csrf) {
-        return page(&req, &state, ui, &caller, MeetingForm::default(), typed, FieldErrors::single("form", ui.t("csrf-failed")), None).await;
+        return page(&req, &state, ui, &caller, MeetingForm::default(), typed, FieldErrors::single("form", ui.t("csrf-failed")), None)
+            .await;
     }
     let mut errors = FieldErrors::new();
     let assembly = errors.check("assembly", AssemblyCode::parse(form.assembly.trim()));
-    let starts_on = errors.check("starts_on", form.starts_on.trim().parse::<chrono::NaiveDate>().map_err(|_| "enter the first day of the term, as YYYY-MM-DD"));
+    let starts_on = errors.check(
+        "starts_on",
+        form.starts_on.trim().parse::<chrono::NaiveDate>().map_err(|_| "enter the first day of the term, as YYYY-MM-DD"),
+    );
     let (Some(assembly), Some(starts_on)) = (assembly, starts_on) else {
         return page(&req, &state, ui, &caller, MeetingForm::default(), typed, errors, None).await;
     };
     let term = Presidency { assembly, starts_on, ends_on: None };
     let actor = caller.actor();
     match state.db(move |conn| barometer_store::meetings::record_presidency(conn, &term, &actor)).await {
-        Ok(()) => page(&req, &state, ui, &caller, MeetingForm::default(), Default::default(), FieldErrors::new(), Some(ui.t("presidency-recorded"))).await,
+        Ok(()) => {
+            page(
+                &req,
+                &state,
+                ui,
+                &caller,
+                MeetingForm::default(),
+                Default::default(),
+                FieldErrors::new(),
+                Some(ui.t("presidency-recorded")),
+            )
+            .await
+        }
         Err(e) if matches!(e.code, ErrorCode::InvalidContent | ErrorCode::Conflict) => {
             let errors = if e.fields.is_empty() { FieldErrors::single("assembly", e.message) } else { e.fields };
             page(&req, &state, ui, &caller, MeetingForm::default(), typed, errors, None).await
@@ -211,7 +236,13 @@ struct AgendaPage {
     items: Vec<(String, String, &'static str, String)>,
 }
 
-async fn agenda(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Caller, path: web::Path<u32>) -> Result<HttpResponse, ApiError> {
+async fn agenda(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ui: Ui,
+    caller: Caller,
+    path: web::Path<u32>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat, Role::Analyst, Role::FocalPoint])?;
     let number = path.into_inner();
     let found = state

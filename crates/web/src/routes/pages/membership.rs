@@ -52,7 +52,14 @@ impl ApplyPage {
 }
 
 /// A new question (a sum of two small numbers, the answer kept server-side) and the page.
-async fn apply_form(req: &HttpRequest, state: &AppState, ui: Ui, form: RequestInput, errors: FieldErrors, status: StatusCode) -> Result<HttpResponse, ApiError> {
+async fn apply_form(
+    req: &HttpRequest,
+    state: &AppState,
+    ui: Ui,
+    form: RequestInput,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> Result<HttpResponse, ApiError> {
     use rand::Rng;
     let (a, b) = {
         let mut rng = rand::rng();
@@ -132,7 +139,12 @@ async fn read_form(mut form: actix_multipart::Multipart, letter_limit: usize) ->
     Ok(posted)
 }
 
-async fn apply(req: HttpRequest, state: web::Data<AppState>, ui: Ui, payload: actix_multipart::Multipart) -> Result<HttpResponse, ApiError> {
+async fn apply(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ui: Ui,
+    payload: actix_multipart::Multipart,
+) -> Result<HttpResponse, ApiError> {
     let address = crate::limits::client_address(&req, &state.config);
     let limit = crate::limits::per_hour(state.config.membership_requests_per_hour);
     if let Err(error) = crate::limits::hit(&state, crate::limits::MEMBERSHIP, address, limit).await {
@@ -192,14 +204,21 @@ async fn apply(req: HttpRequest, state: web::Data<AppState>, ui: Ui, payload: ac
     }
     match membership::submit(&state, form.clone(), ui.lang, letter, "public:form".to_owned()).await {
         Ok(_) => Ok(thanks(&req, ui)),
-        Err(e) if e.code == ErrorCode::Conflict => apply_form(&req, &state, ui, form, FieldErrors::single("assembly_name", e.message), StatusCode::CONFLICT).await,
-        Err(e) if e.code == ErrorCode::InvalidContent => apply_form(&req, &state, ui, form, e.fields, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) if e.code == ErrorCode::Conflict => {
+            apply_form(&req, &state, ui, form, FieldErrors::single("assembly_name", e.message), StatusCode::CONFLICT).await
+        }
+        Err(e) if e.code == ErrorCode::InvalidContent => {
+            apply_form(&req, &state, ui, form, e.fields, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
         Err(e) => Err(e),
     }
 }
 
 fn thanks(req: &HttpRequest, ui: Ui) -> HttpResponse {
-    render(StatusCode::OK, &MessagePage { chrome: Chrome::new(req, &ui, None), title: ui.t("apply-thanks-title"), body: ui.t("apply-thanks-body"), ui })
+    render(
+        StatusCode::OK,
+        &MessagePage { chrome: Chrome::new(req, &ui, None), title: ui.t("apply-thanks-title"), body: ui.t("apply-thanks-body"), ui },
+    )
 }
 
 struct ListRow {
@@ -305,10 +324,22 @@ async fn request_page(
         notified: request.notified_at.map(instant).unwrap_or_else(|| ui.t("not-yet")),
         meetings: meetings
             .iter()
-            .map(|m| (m.number, ui.t2("meeting-title", ("number", m.number.to_string()), ("date", ltr(m.date))), form.meeting == m.number.to_string()))
+            .map(|m| {
+                (
+                    m.number,
+                    ui.t2("meeting-title", ("number", m.number.to_string()), ("date", ltr(m.date))),
+                    form.meeting == m.number.to_string(),
+                )
+            })
             .collect(),
-        decisions: ["admitted", "declined", "deferred"].into_iter().map(|d| (d, ui.t(&format!("request-status-{d}")), form.decision == d)).collect(),
-        history: history.iter().map(|h| (instant(h.at), h.actor.clone(), ui.t(&format!("action-{}", h.action.replace(['.', '_'], "-"))))).collect(),
+        decisions: ["admitted", "declined", "deferred"]
+            .into_iter()
+            .map(|d| (d, ui.t(&format!("request-status-{d}")), form.decision == d))
+            .collect(),
+        history: history
+            .iter()
+            .map(|h| (instant(h.at), h.actor.clone(), ui.t(&format!("action-{}", h.action.replace(['.', '_'], "-")))))
+            .collect(),
         request,
         form,
         errors: errors.clone(),
@@ -319,7 +350,13 @@ async fn request_page(
     Ok(render(status, &page))
 }
 
-async fn show(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ui: Ui,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat])?;
     request_page(&req, &state, ui, &caller, path.into_inner(), DecisionForm::default(), FieldErrors::new(), None).await
 }
@@ -341,7 +378,17 @@ async fn notify(
     caller.require(&[Role::Secretariat])?;
     let id = path.into_inner();
     if !crate::csrf::verify(&req, &form.csrf) {
-        return request_page(&req, &state, ui, &caller, id, DecisionForm::default(), FieldErrors::single("form", ui.t("csrf-failed")), None).await;
+        return request_page(
+            &req,
+            &state,
+            ui,
+            &caller,
+            id,
+            DecisionForm::default(),
+            FieldErrors::single("form", ui.t("csrf-failed")),
+            None,
+        )
+        .await;
     }
     let done = membership::notify(&state, id.clone(), caller.actor()).await?;
     let mut notice = ui.t2("notify-done", ("assemblies", done.assemblies.len().to_string()), ("emails", done.emails.to_string()));
@@ -372,7 +419,9 @@ async fn decide(
             request_page(&req, &state, ui, &caller, id, DecisionForm::default(), FieldErrors::new(), Some(notice)).await
         }
         Err(e) if e.code == ErrorCode::InvalidContent => request_page(&req, &state, ui, &caller, id, form, e.fields, None).await,
-        Err(e) if e.code == ErrorCode::Conflict => request_page(&req, &state, ui, &caller, id, form, FieldErrors::single("code", e.message), None).await,
+        Err(e) if e.code == ErrorCode::Conflict => {
+            request_page(&req, &state, ui, &caller, id, form, FieldErrors::single("code", e.message), None).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -446,7 +495,14 @@ async fn notifications(req: HttpRequest, state: web::Data<AppState>, ui: Ui, cal
             let (title, body) = match request {
                 Some(r) if n.kind == "membership_request" => (
                     ui.t1("notice-request-title", "name", &r.assembly_name),
-                    format!("{}\n\n{}: {}\n{}: {}", ui.t1("notice-request-body", "name", &r.assembly_name), ui.t("membership-members"), r.members, ui.t("membership-relevance"), r.relevance),
+                    format!(
+                        "{}\n\n{}: {}\n{}: {}",
+                        ui.t1("notice-request-body", "name", &r.assembly_name),
+                        ui.t("membership-members"),
+                        r.members,
+                        ui.t("membership-relevance"),
+                        r.relevance
+                    ),
                 ),
                 _ => (n.subject.clone(), n.body.clone()),
             };
@@ -466,7 +522,12 @@ struct ReadForm {
     id: Option<String>,
 }
 
-async fn mark_read(req: HttpRequest, state: web::Data<AppState>, caller: Caller, form: web::Form<ReadForm>) -> Result<HttpResponse, ApiError> {
+async fn mark_read(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    form: web::Form<ReadForm>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::FocalPoint])?;
     if !crate::csrf::verify(&req, &form.csrf) {
         return Err(ApiError::forbidden("the form had expired; reload the page and try again"));

@@ -156,10 +156,9 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, ui: Ui, form: web
     if let Err(error) = limited {
         tracing::info!("sign-in rate-limited");
         let mut response = page(ui.t1("sign-in-limited", "seconds", error.retry_after.unwrap_or(60)), StatusCode::TOO_MANY_REQUESTS);
-        response.headers_mut().insert(
-            actix_web::http::header::RETRY_AFTER,
-            actix_web::http::header::HeaderValue::from(error.retry_after.unwrap_or(60)),
-        );
+        response
+            .headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, actix_web::http::header::HeaderValue::from(error.retry_after.unwrap_or(60)));
         return Ok(response);
     }
     let (email, password) = (form.email.clone(), form.password.clone());

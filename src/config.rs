@@ -42,8 +42,12 @@ pub fn web(args: &ServeArgs, bound_port: Option<u16>) -> Result<WebConfig> {
         barometer_web::mail::Smtp::parse(url).map_err(anyhow::Error::msg)?;
     }
     config.smtp_url = args.smtp_url.clone().filter(|u| !u.trim().is_empty());
-    barometer_domain::membership::email(&args.mail_from).map_err(|e| anyhow::anyhow!("BAROMETER_MAIL_FROM {:?}: {e}", args.mail_from))?;
-    config.mail_from = args.mail_from.clone();
+    // A local sender such as barometer@localhost is fine here; only what SMTP cannot carry is refused.
+    let from = args.mail_from.trim();
+    if !from.contains('@') || from.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';')) {
+        bail!("BAROMETER_MAIL_FROM {from:?} is not an email address (e.g. barometer@assembly.example)");
+    }
+    config.mail_from = from.to_owned();
     Ok(config)
 }
 
@@ -85,6 +89,20 @@ mod tests {
         assert_eq!(web(&args("0.0.0.0:8080", None), None).unwrap().base_url, "http://127.0.0.1:8080");
         assert_eq!(web(&args("127.0.0.1:0", Some("https://b.example.org/")), Some(1)).unwrap().base_url, "https://b.example.org");
         assert!(web(&args("127.0.0.1:0", Some("b.example.org")), Some(1)).is_err());
+    }
+
+    #[test]
+    fn mail_settings_are_checked_before_serving() {
+        let mut a = args("127.0.0.1:0", None);
+        a.mail_from = "barometer@localhost".into();
+        a.smtp_url = Some("smtp://127.0.0.1:2525".into());
+        let config = web(&a, Some(1)).unwrap();
+        assert_eq!((config.mail_from.as_str(), config.smtp_url.as_deref()), ("barometer@localhost", Some("smtp://127.0.0.1:2525")));
+        a.smtp_url = Some("smtps://mail.example.org".into());
+        assert!(web(&a, Some(1)).unwrap_err().to_string().contains("smtp://HOST:PORT"));
+        a.smtp_url = None;
+        a.mail_from = "Barometer <b@example.org>".into();
+        assert!(web(&a, Some(1)).is_err());
     }
 
     #[test]

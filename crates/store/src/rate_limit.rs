@@ -125,7 +125,7 @@ pub fn sweep(conn: &mut DbConn, before: i64) -> Result<usize, StoreError> {
     Ok(diesel::delete(rate_limit_counters::table.filter(rate_limit_counters::window_start.lt(before))).execute(conn)?)
 }
 
-/// Forgets `key`'s events in the current window (a successful sign-in clears the failures).
+/// Forgets every counted event of `key` in `bucket` (a successful sign-in clears the failures).
 pub fn clear(conn: &mut DbConn, bucket: &str, key: &str) -> Result<(), StoreError> {
     diesel::delete(
         rate_limit_counters::table

@@ -61,3 +61,8 @@ pub async fn check(state: &AppState, bucket: &'static str, key: String, limit: L
 pub async fn record(state: &AppState, bucket: &'static str, key: String, limit: Limit) -> Result<(), ApiError> {
     state.db(move |conn| rate_limit::record(conn, bucket, &key, limit)).await
 }
+
+/// Forgets `key`'s events (a successful sign-in clears that account's failures).
+pub async fn clear(state: &AppState, bucket: &'static str, key: String) -> Result<(), ApiError> {
+    state.db(move |conn| rate_limit::clear(conn, bucket, &key)).await
+}

@@ -267,6 +267,13 @@ async_backend_tests! {
                 .insert_header(("content-type", "application/x-www-form-urlencoded"))
                 .set_payload(body)
         };
+        // Four failures, a success (which clears the account's count), then five more failures.
+        for _ in 0..4 {
+            let res = test::call_service(&app, attempt("wrong-password").to_request()).await;
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        }
+        let res = test::call_service(&app, attempt("a-long-enough-password").to_request()).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "the right password still works before the limit");
         for _ in 0..5 {
             let res = test::call_service(&app, attempt("wrong-password").to_request()).await;
             assert_eq!(res.status(), StatusCode::UNAUTHORIZED);

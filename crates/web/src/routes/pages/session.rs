@@ -169,6 +169,7 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, ui: Ui, form: web
         crate::limits::record(&state, crate::limits::SIGN_IN_ADDRESS, address, per_address).await?;
         return Ok(page(ui.t("sign-in-failed"), StatusCode::UNAUTHORIZED));
     };
+    crate::limits::clear(&state, crate::limits::SIGN_IN_ACCOUNT, account).await?;
     let principal = Principal {
         token_id: String::new(),
         kind: TokenKind::Session,

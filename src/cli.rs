@@ -73,6 +73,21 @@ pub struct ServeArgs {
     /// Database connections in the pool.
     #[arg(long, env = "BAROMETER_POOL_SIZE", default_value_t = 16)]
     pub pool_size: u32,
+    /// A plain SMTP relay, smtp://HOST:PORT; without it email waits in the outbox.
+    #[arg(long, env = "BAROMETER_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender address of email.
+    #[arg(long, env = "BAROMETER_MAIL_FROM", default_value = "barometer@localhost")]
+    pub mail_from: String,
+    /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
+    #[arg(long, env = "BAROMETER_TRUST_FORWARDED_FOR", default_value_t = false)]
+    pub trust_forwarded_for: bool,
+    /// Largest letter attached to an expression of interest, in KiB.
+    #[arg(long, env = "BAROMETER_LETTER_LIMIT_KIB", default_value_t = 5120)]
+    pub letter_limit_kib: usize,
+    /// Expressions of interest accepted per client address per hour.
+    #[arg(long, env = "BAROMETER_MEMBERSHIP_REQUESTS_PER_HOUR", default_value_t = 5)]
+    pub membership_requests_per_hour: u32,
 }
 
 #[derive(Debug, Args)]

@@ -33,6 +33,14 @@ pub fn run(url: &DatabaseUrl, args: ServeArgs) -> Result<()> {
     let port = listener.local_addr()?.port();
     let config = crate::config::web(&args, Some(port))?;
     let base_url = config.base_url.clone();
+    if let Some(url) = &config.smtp_url {
+        let smtp = barometer_web::mail::Smtp::parse(url).map_err(anyhow::Error::msg)?;
+        barometer_web::mail::spawn_sender(pool.clone(), smtp, config.mail_from.clone(), std::time::Duration::from_secs(30))
+            .context("starting the email sender")?;
+        tracing::info!("email is delivered through BAROMETER_SMTP_URL");
+    } else {
+        tracing::info!("BAROMETER_SMTP_URL is not set: email waits in the outbox");
+    }
     let state = AppState::new(pool.clone(), config);
 
     actix_web::rt::System::new().block_on(async move {

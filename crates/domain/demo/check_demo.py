@@ -43,7 +43,9 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ISO3 = re.compile(r"^[A-Z]{3}$")
 
 KEYS = {
-    "root": {"notice", "assemblies", "cycles"},
+    "root": {"notice", "assemblies", "presidencies", "meetings", "cycles"},
+    "presidency": {"assembly", "starts_on", "ends_on"},
+    "meeting": {"number", "date", "venue", "online", "regular"},
     "assembly": {"code", "name", "joined_on", "left_on"},
     "cycle": {"label", "status", "opens_on", "closes_on", "max_ranked_themes", "tiers", "themes",
               "regions", "activity_kinds", "responses"},
@@ -224,6 +226,24 @@ def check(doc):
             err(w, "left_on must be after joined_on")
         assemblies[a["code"]] = (joined, left)
     del codes
+
+    for i, p in enumerate(doc["presidencies"]):
+        w = f"presidencies[{i}]"
+        if keys(p, "presidency", w):
+            if p["assembly"] not in assemblies:
+                err(w, f"unknown assembly {p['assembly']}")
+            starts = parse_date(p["starts_on"], w + ".starts_on")
+            ends = None if p["ends_on"] is None else parse_date(p["ends_on"], w + ".ends_on")
+            if starts and ends and ends < starts:
+                err(w, "ends_on must not be before starts_on")
+    numbers = set()
+    for i, m in enumerate(doc["meetings"]):
+        w = f"meetings[{i}]"
+        if keys(m, "meeting", w):
+            if not isinstance(m["number"], int) or m["number"] < 1 or m["number"] in numbers:
+                err(w, "number must be a positive integer, once each")
+            numbers.add(m["number"])
+            parse_date(m["date"], w + ".date")
 
     labels_seen = set()
     prev_opens = None

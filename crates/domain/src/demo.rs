@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::membership::{Meeting, Presidency};
 use crate::response::Purpose;
 use crate::{Assembly, AssemblyCode, CycleDefinition, CycleStatus, FieldErrors, ResponseContent, ResponseInput, ResponseStatus};
 
@@ -14,6 +15,9 @@ const DEMO_JSON: &str = include_str!("../demo/demo.json");
 pub struct DemoDataSet {
     pub notice: String,
     pub assemblies: Vec<Assembly>,
+    /// Terms of the Presidency, oldest first.
+    pub presidencies: Vec<Presidency>,
+    pub meetings: Vec<Meeting>,
     pub cycles: Vec<DemoCycle>,
 }
 
@@ -37,6 +41,10 @@ pub struct DemoResponse {
 struct RawSet {
     notice: String,
     assemblies: Vec<Assembly>,
+    #[serde(default)]
+    presidencies: Vec<Presidency>,
+    #[serde(default)]
+    meetings: Vec<Meeting>,
     cycles: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
@@ -85,7 +93,21 @@ fn parse(text: &str) -> Result<DemoDataSet, FieldErrors> {
         }
         cycles.push(DemoCycle { status, definition, responses: parsed });
     }
-    Ok(DemoDataSet { notice: raw.notice, assemblies: raw.assemblies, cycles })
+    for (i, term) in raw.presidencies.iter().enumerate() {
+        term.validate().map_err(|e| {
+            let mut errors = FieldErrors::new();
+            errors.merge_prefixed(&format!("presidencies[{i}]"), e);
+            errors
+        })?;
+    }
+    for (i, meeting) in raw.meetings.iter().enumerate() {
+        meeting.validate().map_err(|e| {
+            let mut errors = FieldErrors::new();
+            errors.merge_prefixed(&format!("meetings[{i}]"), e);
+            errors
+        })?;
+    }
+    Ok(DemoDataSet { notice: raw.notice, assemblies: raw.assemblies, presidencies: raw.presidencies, meetings: raw.meetings, cycles })
 }
 
 #[cfg(test)]
@@ -119,5 +141,16 @@ mod tests {
         let members = set.assemblies.iter().filter(|a| a.is_member_on(cycle.definition.opens_on)).count();
         let submitted = cycle.responses.iter().filter(|r| r.status == ResponseStatus::Submitted).count();
         assert_eq!((members, submitted), (17, 13));
+    }
+
+    #[test]
+    fn pam_holds_the_presidency_from_the_sixth_meeting() {
+        let set = dataset().unwrap();
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(crate::membership::presidency_on(&set.presidencies, day("2024-12-05")).unwrap().assembly.as_str(), "OSCE-PA");
+        assert_eq!(crate::membership::presidency_on(&set.presidencies, day("2024-12-06")).unwrap().assembly.as_str(), "PAM");
+        let sixth = set.meetings.iter().find(|m| m.number == 6).expect("the Sixth Meeting");
+        assert_eq!((sixth.date, sixth.venue.as_str()), (day("2024-12-06"), "Rome"));
+        assert!(set.meetings.iter().any(|m| m.number == 7));
     }
 }

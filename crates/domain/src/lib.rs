@@ -15,6 +15,7 @@ pub mod cycle_data;
 pub mod demo;
 pub mod errors;
 pub mod lang;
+pub mod membership;
 pub mod questionnaire;
 pub mod response;
 pub mod results;

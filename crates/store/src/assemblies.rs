@@ -72,3 +72,46 @@ pub fn insert(conn: &mut DbConn, assembly: &Assembly, actor: &str) -> Result<(),
         )
     })
 }
+
+/// Sets (or clears) the address the Secretariat writes to for `code`.
+pub fn set_contact_email(conn: &mut DbConn, code: &AssemblyCode, email: Option<&str>, actor: &str) -> Result<(), StoreError> {
+    conn.transaction(|conn| {
+        let before: Option<Option<String>> =
+            assemblies::table.find(code.as_str()).select(assemblies::contact_email).first(conn).optional()?;
+        let Some(before) = before else { return Err(StoreError::NotFound(format!("assembly {code}"))) };
+        diesel::update(assemblies::table.find(code.as_str()))
+            .set((assemblies::contact_email.eq(email), assemblies::updated_at.eq(crate::now())))
+            .execute(conn)?;
+        audit::append(
+            conn,
+            Entry {
+                actor,
+                action: "assembly.contact",
+                entity: "assembly",
+                entity_id: code.as_str(),
+                before: Some(serde_json::json!({"contact_email": before})),
+                after: Some(serde_json::json!({"contact_email": email})),
+            },
+        )
+    })
+}
+
+/// Where email for `code` goes: its contact address and its focal points' sign-in addresses
+/// (enabled accounts only), without repeats.
+pub fn email_recipients(conn: &mut DbConn, code: &AssemblyCode) -> Result<Vec<String>, StoreError> {
+    use crate::schema::users;
+    let contact: Option<Option<String>> = assemblies::table.find(code.as_str()).select(assemblies::contact_email).first(conn).optional()?;
+    let mut out: Vec<String> = contact.flatten().into_iter().collect();
+    let users: Vec<String> = users::table
+        .filter(users::assembly_code.eq(code.as_str()))
+        .filter(users::disabled_at.is_null())
+        .select(users::email)
+        .order(users::email.asc())
+        .load(conn)?;
+    for email in users {
+        if !out.iter().any(|e| e.eq_ignore_ascii_case(&email)) {
+            out.push(email);
+        }
+    }
+    Ok(out)
+}

@@ -40,6 +40,16 @@ pub fn load(conn: &mut DbConn, set: &DemoDataSet, today: NaiveDate) -> Result<Lo
             loaded.assemblies += 1;
         }
     }
+    if crate::meetings::presidencies(conn)?.is_empty() {
+        for term in &set.presidencies {
+            crate::meetings::record_presidency(conn, term, ACTOR)?;
+        }
+    }
+    for meeting in &set.meetings {
+        if crate::meetings::find(conn, meeting.number)?.is_none() {
+            crate::meetings::insert(conn, meeting, ACTOR)?;
+        }
+    }
     for cycle in &set.cycles {
         let mut def = cycle.definition.clone();
         if cycle.status == CycleStatus::Open {

@@ -2,7 +2,8 @@
 //! default) and PostgreSQL (production), chosen by the database URL's scheme.
 //!
 //! What it is for: connections and the pool, embedded migrations for both backends, and the
-//! queries that read and write assemblies, cycles, responses, users, tokens and the audit log,
+//! queries that read and write assemblies, cycles, responses, users, tokens, membership requests,
+//! meetings, the Presidency, notifications, the email outbox, rate-limit counters and the audit log,
 //! each write together with its audit entry in one transaction.
 //!
 //! What it is not for: validation rules (the domain crate owns them; this crate stores values
@@ -23,6 +24,7 @@ pub mod assemblies;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod challenges;
 pub mod cycle_data;
 pub mod cycles;
 pub mod db;
@@ -30,7 +32,11 @@ pub mod demo;
 mod error;
 pub mod idempotency;
 pub mod invitations;
+pub mod meetings;
+pub mod membership;
 pub mod migrations;
+pub mod notifications;
+pub mod rate_limit;
 pub mod responses;
 pub mod schema;
 pub mod settings;

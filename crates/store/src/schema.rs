@@ -17,6 +17,7 @@ diesel::table! {
         left_on -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        contact_email -> Nullable<Text>,
     }
 }
 
@@ -198,6 +199,99 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    meetings (number) {
+        number -> Integer,
+        date -> Date,
+        venue -> Text,
+        online -> Bool,
+        regular -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    presidencies (assembly_code, starts_on) {
+        assembly_code -> Text,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    membership_requests (id) {
+        id -> Text,
+        assembly_name -> Text,
+        normalized_name -> Text,
+        members -> Text,
+        relevance -> Text,
+        contact_email -> Text,
+        lang -> Text,
+        status -> Text,
+        meeting_number -> Nullable<Integer>,
+        assembly_code -> Nullable<Text>,
+        letter_name -> Nullable<Text>,
+        notified_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The attached letter (BLOB in SQLite, BYTEA in PostgreSQL: diesel's Binary maps both).
+    membership_letters (request_id) {
+        request_id -> Text,
+        file_name -> Text,
+        content -> Binary,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        assembly_code -> Text,
+        kind -> Text,
+        subject -> Text,
+        body -> Text,
+        request_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        error -> Nullable<Text>,
+        notification_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    rate_limit_counters (bucket, key_hash, window_start) {
+        bucket -> Text,
+        key_hash -> Text,
+        window_start -> BigInt,
+        hits -> Integer,
+    }
+}
+
+diesel::table! {
+    challenges (id) {
+        id -> Text,
+        answer -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     assemblies,
@@ -216,4 +310,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     audit_log,
     idempotency_keys,
+    meetings,
+    presidencies,
+    membership_requests,
+    membership_letters,
+    notifications,
+    outbox,
+    rate_limit_counters,
+    challenges,
 );

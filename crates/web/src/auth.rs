@@ -17,6 +17,9 @@ pub const SESSION_COOKIE: &str = "barometer_session";
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub principal: Principal,
+    /// Unread notifications of the caller's assembly, for the page header (web sessions of
+    /// focal points only; `None` elsewhere).
+    pub unread: Option<i64>,
 }
 
 impl Caller {
@@ -70,9 +73,20 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let (token, kinds) = credential.ok_or_else(ApiError::unauthenticated)?;
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let principal = state.db(move |conn| auth::verify_token(conn, &token)).await?;
+            let (principal, unread) = state
+                .db(move |conn| {
+                    let principal = auth::verify_token(conn, &token)?;
+                    let unread = match &principal {
+                        Some(p) if p.kind == TokenKind::Session => {
+                            p.assembly.as_ref().map(|a| barometer_store::notifications::unread_count(conn, a)).transpose()?
+                        }
+                        _ => None,
+                    };
+                    Ok((principal, unread))
+                })
+                .await?;
             match principal {
-                Some(principal) if kinds.contains(&principal.kind) => Ok(Caller { principal }),
+                Some(principal) if kinds.contains(&principal.kind) => Ok(Caller { principal, unread }),
                 _ => Err(ApiError::new(
                     crate::error::ErrorCode::Unauthenticated,
                     "the token or session is unknown, expired or revoked; sign in again or ask the Secretariat for a new link",

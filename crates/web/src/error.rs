@@ -53,11 +53,13 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub fields: FieldErrors,
+    /// Seconds to wait, sent as `Retry-After` (with `rate_limited`).
+    pub retry_after: Option<i64>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), fields: FieldErrors::new() }
+        ApiError { code, message: message.into(), fields: FieldErrors::new(), retry_after: None }
     }
 
     pub fn invalid(fields: FieldErrors) -> Self {
@@ -65,7 +67,7 @@ impl ApiError {
             1 => format!("invalid input: {fields}"),
             n => format!("{n} fields are invalid; see fields"),
         };
-        ApiError { code: ErrorCode::InvalidContent, message, fields }
+        ApiError { code: ErrorCode::InvalidContent, message, fields, retry_after: None }
     }
 
     pub fn not_found(what: impl Into<String>) -> Self {
@@ -78,6 +80,16 @@ impl ApiError {
 
     pub fn forbidden(message: impl Into<String>) -> Self {
         ApiError::new(ErrorCode::Forbidden, message)
+    }
+
+    /// 429 with `Retry-After`: too many attempts from one client or for one account.
+    pub fn rate_limited(retry_after_secs: i64) -> Self {
+        let mut error = ApiError::new(
+            ErrorCode::RateLimited,
+            format!("too many attempts; wait {retry_after_secs} seconds (see Retry-After) and try again"),
+        );
+        error.retry_after = Some(retry_after_secs.max(1));
+        error
     }
 
     /// An unexpected failure: the cause is logged here, once; the client sees only that it happened.
@@ -132,6 +144,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         if self.code == ErrorCode::Unauthenticated {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let Some(secs) = self.retry_after {
+            response.insert_header(("Retry-After", secs.to_string()));
         }
         response.json(Body { error: Inner { code: self.code, message: &self.message, fields: &self.fields } })
     }

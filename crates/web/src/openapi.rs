@@ -15,6 +15,7 @@ fn error_responses(codes: &[u16]) -> serde_json::Map<String, Value> {
             413 => "The body is too large.",
             415 => "Wrong content type.",
             422 => "Valid JSON, invalid content; `fields` names each problem.",
+            429 => "Too many requests; wait the seconds in Retry-After.",
             _ => "Error.",
         };
         map.insert(
@@ -51,6 +52,18 @@ fn path_param(name: &str, description: &str) -> Value {
 /// The whole document. `base_url` fills in the server entry.
 pub fn document(base_url: &str) -> Value {
     let label = path_param("label", "The cycle's label, e.g. 2025 or 2023-24.");
+    let request_id = path_param("id", "The membership request's id.");
+    let mut submit_request = with_body(
+        op(
+            "Submit an expression of interest",
+            "Anyone. Limited per client address (429 with Retry-After). A request from an assembly on the roster, or with a request awaiting a decision (same name ignoring case, spacing and diacritics, or same email), gets 409.",
+            (201, "The stored request, with its id.", schema("MembershipRequest")),
+            &[400, 409, 413, 415, 422, 429],
+        ),
+        schema("MembershipRequestBody"),
+    );
+    // Public: no credential needed.
+    submit_request["security"] = json!([]);
     let assembly = path_param("assembly", "The assembly's code, e.g. PAM.");
     let mut put_response = with_body(
         op(
@@ -141,7 +154,39 @@ pub fn document(base_url: &str) -> Value {
             "/api/v1/compare": {"get": compare_op()},
             "/api/v1/cycles/{label}/import": {"parameters": [label.clone()], "post": import_op()},
             "/api/v1/cycles/{label}/charts/{file}": {"parameters": [label, path_param("file", "priorities, regions, regions-map or stability, with .svg or .png")], "get": chart_op()},
-            "/api/v1/charts/{file}": {"parameters": [path_param("file", "compare.svg or compare.png")], "get": compare_chart_op()}
+            "/api/v1/charts/{file}": {"parameters": [path_param("file", "compare.svg or compare.png")], "get": compare_chart_op()},
+            "/api/v1/membership-requests": {
+                "get": op("Requests to join", "Secretariat only. Every expression of interest with its status and history, newest first.", (200, "The requests.", items("MembershipRequest")), &[401, 403]),
+                "post": submit_request
+            },
+            "/api/v1/membership-requests/{id}/decision": {
+                "parameters": [request_id.clone()],
+                "post": with_body(op("Record the meeting's decision", "Secretariat only. Admission adds the assembly to the roster from the meeting's date under `code`. A decided request gets 409.", (200, "The request.", schema("MembershipRequest")), &[400, 401, 403, 404, 409, 422]),
+                    json!({"type": "object", "required": ["meeting", "decision"], "properties": {"meeting": {"type": "integer"}, "decision": {"type": "string", "enum": ["admitted", "declined", "deferred"]}, "code": {"type": "string", "description": "Required for an admission, e.g. IPU."}}}))
+            },
+            "/api/v1/membership-requests/{id}/notify": {
+                "parameters": [request_id.clone()],
+                "post": op("Notify the Presidency and every participating assembly", "Secretariat only. In the app and, through the outbox, by email.", (200, "Who was notified.", json!({"type": "object", "properties": {"assemblies": {"type": "array", "items": {"type": "string"}}, "emails": {"type": "integer"}, "smtp_configured": {"type": "boolean"}}})), &[401, 403, 404])
+            },
+            "/api/v1/membership-requests/{id}/letter": {
+                "parameters": [request_id],
+                "get": {"summary": "The attached letter", "description": "Secretariat only. `application/pdf` as an attachment.", "responses": {"200": {"description": "The PDF.", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}, "401": {"description": "No valid token or session."}, "403": {"description": "Not the Secretariat."}, "404": {"description": "No letter."}}}
+            },
+            "/api/v1/meetings": {
+                "get": op("Meetings with their agenda", "Any signed-in caller. By date; `next` marks the next regular meeting, whose agenda lists every request awaiting a decision.", (200, "The meetings.", items("Meeting")), &[401]),
+                "post": with_body(op("Record a meeting", "Secretariat only.", (201, "The meeting.", schema("Meeting")), &[400, 401, 403, 409, 422]), schema("Meeting"))
+            },
+            "/api/v1/presidency": {
+                "get": op("The Presidency", "Any signed-in caller. `current` holds today; `items` every term, oldest first.", (200, "The terms.", json!({"type": "object", "properties": {"current": {"nullable": true, "allOf": [schema("Presidency")]}, "items": {"type": "array", "items": schema("Presidency")}}})), &[401]),
+                "post": with_body(op("Record a term of the Presidency", "Secretariat only. An open earlier term ends the day before.", (201, "The term.", schema("Presidency")), &[400, 401, 403, 422]), schema("Presidency"))
+            },
+            "/api/v1/notifications": {
+                "get": op("The caller's notifications", "Any signed-in caller; a focal point sees its assembly's, newest first, with `read`.", (200, "The notifications.", items("Notification")), &[401])
+            },
+            "/api/v1/notifications/{id}/read": {
+                "parameters": [path_param("id", "The notification's id.")],
+                "post": op("Mark a notification read", "The focal point of the assembly it was sent to.", (200, "Done.", json!({"type": "object", "properties": {"read": {"type": "boolean"}}})), &[401, 403, 404])
+            }
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -227,7 +272,41 @@ fn compare_chart_op() -> Value {
     json!({"summary": "The comparison chart", "description": "Ranks in both cycles as a slope chart; risers, fallers, new and dropped themes marked.", "parameters": params, "responses": image_responses()})
 }
 
+/// The schemas of joining the Mechanism (apart: one `json!` of every schema passes the macro's
+/// recursion limit).
+fn membership_schemas() -> Value {
+    json!({
+        "MembershipRequestBody": {"type": "object", "required": ["assembly_name", "members", "relevance", "contact_email"], "properties": {
+            "assembly_name": {"type": "string"}, "members": {"type": "string", "description": "The member parliaments or countries."},
+            "relevance": {"type": "string", "description": "Relevance to counter-terrorism and PCVE."}, "contact_email": {"type": "string", "format": "email"}}},
+        "MembershipRequest": {"allOf": [schema("MembershipRequestBody"), {"type": "object", "properties": {
+            "id": {"type": "string"}, "status": {"type": "string", "enum": ["pending", "admitted", "declined", "deferred"]},
+            "meeting": {"type": "integer", "nullable": true}, "code": {"type": "string", "nullable": true}, "lang": {"type": "string"},
+            "letter": {"type": "string", "nullable": true, "description": "Where to download the letter."},
+            "notified_at": {"type": "string", "nullable": true}, "created_at": {"type": "string"}, "updated_at": {"type": "string"},
+            "history": {"type": "array", "items": {"type": "object", "properties": {"at": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string"}}}}}}]},
+        "Meeting": {"type": "object", "required": ["number", "date", "venue"], "properties": {
+            "number": {"type": "integer", "example": 7}, "date": {"type": "string", "format": "date"}, "venue": {"type": "string"},
+            "online": {"type": "boolean", "default": false}, "regular": {"type": "boolean", "default": true},
+            "next": {"type": "boolean", "readOnly": true},
+            "agenda": {"type": "array", "readOnly": true, "items": {"type": "object", "properties": {"id": {"type": "string"}, "assembly_name": {"type": "string"}, "status": {"type": "string"}, "submitted_on": {"type": "string", "format": "date"}}}}}},
+        "Presidency": {"type": "object", "required": ["assembly", "starts_on"], "properties": {
+            "assembly": {"type": "string", "example": "PAM"}, "starts_on": {"type": "string", "format": "date"}, "ends_on": {"type": "string", "format": "date", "nullable": true}}},
+        "Notification": {"type": "object", "properties": {
+            "id": {"type": "string"}, "assembly": {"type": "string"}, "kind": {"type": "string"}, "subject": {"type": "string"}, "body": {"type": "string"},
+            "request": {"type": "string", "nullable": true}, "created_at": {"type": "string"}, "read": {"type": "boolean"}}}
+    })
+}
+
 fn schemas() -> Value {
+    let mut all = base_schemas();
+    if let (Some(map), Value::Object(more)) = (all.as_object_mut(), membership_schemas()) {
+        map.extend(more);
+    }
+    all
+}
+
+fn base_schemas() -> Value {
     let labels = json!({"type": "object", "description": "Text by language (en, fr, ar, ru); English is required.", "additionalProperties": {"type": "string"}});
     let codes = json!({"type": "array", "items": {"type": "string"}});
     json!({

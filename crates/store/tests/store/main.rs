@@ -8,6 +8,7 @@ mod auth;
 mod backup;
 mod cycles;
 mod demo;
+mod membership;
 mod migrations;
 mod responses;
 mod writer;

@@ -8,6 +8,7 @@ mod cycles;
 mod errors;
 mod health;
 mod import;
+mod membership;
 mod openapi;
 mod pages;
 mod responses;

@@ -8,6 +8,7 @@ mod charts;
 pub mod cycles;
 mod import;
 mod invitations;
+pub mod membership;
 mod responses;
 mod results;
 pub mod status;
@@ -22,7 +23,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(status::routes)
             .configure(results::routes)
             .configure(charts::routes)
-            .configure(import::routes),
+            .configure(import::routes)
+            .configure(membership::routes),
     );
 }
 

@@ -31,6 +31,8 @@ struct Dashboard {
     focal: bool,
     secretariat: bool,
     assembly_name: Option<String>,
+    /// Who holds the Presidency today.
+    presidency: Option<String>,
     rows: Vec<Row>,
 }
 
@@ -77,6 +79,7 @@ async fn home(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Opti
             Ok((out, name))
         })
         .await?;
+    let presidency = super::meetings::presidency_line(&state, &ui).await?;
     let role = caller.role();
     let rows = figures
         .into_iter()
@@ -112,6 +115,7 @@ async fn home(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Opti
         focal: caller.role() == Role::FocalPoint,
         secretariat: caller.role() == Role::Secretariat,
         assembly_name,
+        presidency,
         rows,
         ui,
     };

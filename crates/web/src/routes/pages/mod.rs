@@ -9,6 +9,8 @@ use crate::i18n::Ui;
 
 mod cycles;
 mod dashboard;
+mod meetings;
+mod membership;
 mod results;
 mod roster;
 mod session;
@@ -23,6 +25,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cycles::routes(cfg);
     roster::routes(cfg);
     results::routes(cfg);
+    membership::routes(cfg);
+    meetings::routes(cfg);
     cfg.route("/lang/{code}", web::get().to(switch_language));
 }
 
@@ -32,6 +36,8 @@ pub struct Chrome {
     pub who: Option<String>,
     pub csrf: String,
     pub path: String,
+    /// Unread notifications of a focal point's assembly, for the header.
+    pub unread: Option<i64>,
 }
 
 impl Chrome {
@@ -47,7 +53,14 @@ impl Chrome {
             "" => req.path().to_owned(),
             q => format!("{}?{q}", req.path()),
         };
-        Chrome { who, csrf: crate::csrf::token(req), path }
+        Chrome { who, csrf: crate::csrf::token(req), path, unread: caller.and_then(|c| c.unread) }
+    }
+}
+
+impl Chrome {
+    /// The unread count to show, when there is any.
+    pub fn unread_badge(&self) -> Option<i64> {
+        self.unread.filter(|n| *n > 0)
     }
 }
 

@@ -142,12 +142,34 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, ui: Ui, form: web
     if !crate::csrf::verify(&req, &form.csrf) {
         return Ok(page(ui.t("csrf-failed"), StatusCode::FORBIDDEN));
     }
+    // Failed attempts are limited per account and per client address (counted in the
+    // database, so every instance shares the limits); the account key is the lower-cased
+    // email, stored only as a hash, and neither it nor the password is ever logged.
+    let account = form.email.trim().to_lowercase();
+    let address = crate::limits::client_address(&req, &state.config);
+    let per_account = crate::limits::per_minute(state.config.sign_in_failures_per_account);
+    let per_address = crate::limits::per_minute(state.config.sign_in_failures_per_address);
+    let limited = match crate::limits::check(&state, crate::limits::SIGN_IN_ACCOUNT, account.clone(), per_account).await {
+        Ok(()) => crate::limits::check(&state, crate::limits::SIGN_IN_ADDRESS, address.clone(), per_address).await,
+        other => other,
+    };
+    if let Err(error) = limited {
+        tracing::info!("sign-in rate-limited");
+        let mut response = page(ui.t1("sign-in-limited", "seconds", error.retry_after.unwrap_or(60)), StatusCode::TOO_MANY_REQUESTS);
+        response
+            .headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, actix_web::http::header::HeaderValue::from(error.retry_after.unwrap_or(60)));
+        return Ok(response);
+    }
     let (email, password) = (form.email.clone(), form.password.clone());
     let user = state.db(move |conn| auth::verify_password(conn, &email, &password)).await?;
     let Some(user) = user else {
         tracing::info!("sign-in refused");
+        crate::limits::record(&state, crate::limits::SIGN_IN_ACCOUNT, account, per_account).await?;
+        crate::limits::record(&state, crate::limits::SIGN_IN_ADDRESS, address, per_address).await?;
         return Ok(page(ui.t("sign-in-failed"), StatusCode::UNAUTHORIZED));
     };
+    crate::limits::clear(&state, crate::limits::SIGN_IN_ACCOUNT, account).await?;
     let principal = Principal {
         token_id: String::new(),
         kind: TokenKind::Session,

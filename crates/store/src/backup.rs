@@ -12,8 +12,8 @@
 //!
 //! Values are typed alike on both backends: dates `2025-01-15`, timestamps
 //! `2025-01-15T09:30:00.123456` (UTC, to the microsecond, PostgreSQL's precision), booleans as
-//! booleans, numbers as numbers, text as strings (there are no binary columns yet; one would be
-//! base64 text). Migration bookkeeping is not copied: the restore's migrations write it.
+//! booleans, numbers as numbers, text as strings, binary (a membership letter) as standard
+//! base64 text. Migration bookkeeping is not copied: the restore's migrations write it.
 //!
 //! A backup reads every table in one read transaction (SQLite in WAL mode gives it a snapshot;
 //! PostgreSQL runs it REPEATABLE READ, READ ONLY), so it is consistent while the service writes.
@@ -487,5 +487,21 @@ pub(crate) mod timestamp_opt {
         #[derive(Deserialize)]
         struct Wrapped(#[serde(with = "super::timestamp")] NaiveDateTime);
         Ok(Option::<Wrapped>::deserialize(d)?.map(|w| w.0))
+    }
+}
+
+/// Binary columns as standard base64 text (a JSON array of numbers would be four times larger).
+pub(crate) mod bytes {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(value))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text.as_bytes()).map_err(|e| serde::de::Error::custom(format!("not base64 ({e})")))
     }
 }

@@ -17,7 +17,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{BackupError, timestamp, timestamp_opt};
+use super::{BackupError, bytes, timestamp, timestamp_opt};
 use crate::{DbConn, StoreError, schema};
 
 /// What a backup and a restore need to know about one table.
@@ -87,6 +87,7 @@ tables! {
         left_on: Option<NaiveDate>,
         #[serde(with = "timestamp")] created_at: NaiveDateTime,
         #[serde(with = "timestamp")] updated_at: NaiveDateTime,
+        contact_email: Option<String>,
     }
     cycles => Cycle sorted_by (label) {
         label: String,
@@ -216,5 +217,75 @@ tables! {
         status: i32,
         body: String,
         #[serde(with = "timestamp")] created_at: NaiveDateTime,
+    }
+    meetings => Meeting sorted_by (number) {
+        number: i32,
+        date: NaiveDate,
+        venue: String,
+        online: bool,
+        regular: bool,
+        #[serde(with = "timestamp")] created_at: NaiveDateTime,
+    }
+    presidencies => Presidency sorted_by (assembly_code, starts_on) {
+        assembly_code: String,
+        starts_on: NaiveDate,
+        ends_on: Option<NaiveDate>,
+        #[serde(with = "timestamp")] created_at: NaiveDateTime,
+    }
+    membership_requests => MembershipRequest sorted_by (id) {
+        id: String,
+        assembly_name: String,
+        normalized_name: String,
+        members: String,
+        relevance: String,
+        contact_email: String,
+        lang: String,
+        status: String,
+        meeting_number: Option<i32>,
+        assembly_code: Option<String>,
+        letter_name: Option<String>,
+        #[serde(with = "timestamp_opt")] notified_at: Option<NaiveDateTime>,
+        #[serde(with = "timestamp")] created_at: NaiveDateTime,
+        #[serde(with = "timestamp")] updated_at: NaiveDateTime,
+    }
+    membership_letters => MembershipLetter sorted_by (request_id) {
+        request_id: String,
+        file_name: String,
+        #[serde(with = "bytes")] content: Vec<u8>,
+    }
+    notifications => Notification sorted_by (id) {
+        id: String,
+        assembly_code: String,
+        kind: String,
+        subject: String,
+        body: String,
+        request_id: Option<String>,
+        #[serde(with = "timestamp")] created_at: NaiveDateTime,
+        #[serde(with = "timestamp_opt")] read_at: Option<NaiveDateTime>,
+    }
+    outbox => OutboxMessage sorted_by (id) {
+        id: String,
+        recipient: String,
+        subject: String,
+        body: String,
+        status: String,
+        attempts: i32,
+        error: Option<String>,
+        notification_id: Option<String>,
+        #[serde(with = "timestamp")] created_at: NaiveDateTime,
+        #[serde(with = "timestamp_opt")] sent_at: Option<NaiveDateTime>,
+    }
+    // Short-lived, but copied all the same: a restore in the middle of a rate-limit window or
+    // of a visitor's challenge then behaves as the old database would have.
+    rate_limit_counters => RateLimitCounter sorted_by (bucket, key_hash, window_start) {
+        bucket: String,
+        key_hash: String,
+        window_start: i64,
+        hits: i32,
+    }
+    challenges => Challenge sorted_by (id) {
+        id: String,
+        answer: String,
+        #[serde(with = "timestamp")] expires_at: NaiveDateTime,
     }
 }

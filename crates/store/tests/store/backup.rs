@@ -5,7 +5,8 @@ use barometer_domain::{AssemblyCode, CycleLabel, ResponseInput, ResponseStatus, 
 use barometer_store::auth::{self, NewToken, TokenKind};
 use barometer_store::backup::{self, BackupError, Quiet, Summary, TABLES};
 use barometer_store::responses::{self, Save};
-use barometer_store::{DbConn, audit, demo, idempotency, settings};
+use barometer_domain::membership::RequestInput;
+use barometer_store::{DbConn, audit, challenges, demo, idempotency, membership, rate_limit, settings};
 use barometer_test_support::{TestDb, backend_tests};
 
 use crate::support::{day, seed};
@@ -34,6 +35,21 @@ fn populate(conn: &mut DbConn) {
     )
     .unwrap();
     idempotency::run(conn, "submit", "key-1", "hash", |_| Ok((200, "{\"ok\":true}".into()))).unwrap();
+    // Membership: a request with its letter (binary), notified (notifications and outbox
+    // rows: PAM's focal point above has an address), a rate-limit counter and a challenge.
+    let request = RequestInput {
+        assembly_name: "Inter-Parliamentary Union".into(),
+        members: "180 parliaments".into(),
+        relevance: "Counter-terrorism programme".into(),
+        contact_email: "ct@ipu.example".into(),
+    }
+    .validate()
+    .unwrap();
+    let letter = membership::Letter { file_name: "letter.pdf".into(), content: b"%PDF-1.7\n\x00\xff binary".to_vec() };
+    let stored = membership::create(conn, &request, "fr", Some(&letter), "test").unwrap();
+    membership::notify(conn, &stored.id, day("2026-11-22"), "A request to join", "Details", "test").unwrap();
+    rate_limit::hit(conn, "sign-in", "198.51.100.1", rate_limit::Limit { max: 5, window_secs: 60 }).unwrap();
+    challenges::issue(conn, "7", day("2030-01-01").and_hms_opt(0, 0, 0).unwrap()).unwrap();
 }
 
 fn backup_bytes(conn: &mut DbConn) -> Vec<u8> {
@@ -172,7 +188,7 @@ backend_tests! {
         let file = String::from_utf8(backup_bytes(&mut source.conn())).unwrap();
         let lines: Vec<&str> = file.lines().collect();
         let join = |lines: &[&str]| lines.iter().map(|l| format!("{l}\n")).collect::<String>();
-        let last_row = lines.len() - 2;
+        let key_row = lines.iter().position(|l| l.starts_with("{\"table\":\"idempotency_keys\"")).unwrap();
         let audit_row = lines.iter().rposition(|l| l.starts_with("{\"table\":\"audit_log\"")).unwrap();
         let theme_row = lines.iter().position(|l| l.starts_with("{\"table\":\"response_themes\"")).unwrap();
         let with = |index: usize, line: String| {
@@ -187,7 +203,7 @@ backend_tests! {
             ("a row missing", join(&[&lines[..audit_row], &lines[audit_row + 1..]].concat()), "damaged"),
             ("a value of the wrong type", with(audit_row, lines[audit_row].replacen("\"id\":", "\"id\":\"x\",\"was\":", 1)), &wrong_line),
             ("a dangling reference", with(theme_row, lines[theme_row].replacen("\"response_id\":\"", "\"response_id\":\"nope-", 1)), "cannot be restored"),
-            ("a changed value", with(last_row, lines[last_row].replacen("\"body\":\"{", "\"body\":\"{ ", 1)), "checksum"),
+            ("a changed value", with(key_row, lines[key_row].replacen("\"body\":\"{", "\"body\":\"{ ", 1)), "checksum"),
             ("rows after the end marker", format!("{file}{}\n", lines[1]), "after the end marker"),
             ("an empty file", String::new(), "empty"),
             ("a CSV file", "assembly,theme\nPAM,youth-pve\n".to_owned(), "not a barometer backup"),

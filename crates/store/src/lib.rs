@@ -48,5 +48,9 @@ pub use writer::{Writer, WriterStats};
 
 /// The current instant, as stored (UTC, without zone).
 pub fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    // PostgreSQL keeps microseconds; cut SQLite's to the same, so both backends (and a backup
+    // moved between them) hold the same instants.
+    use chrono::{DurationRound, TimeDelta};
+    let now = chrono::Utc::now().naive_utc();
+    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
 }

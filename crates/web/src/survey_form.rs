@@ -17,7 +17,10 @@ impl Posted {
     pub fn parse(body: &[u8]) -> Result<Posted, String> {
         let decode = |raw: &[u8]| -> Result<String, String> {
             let plus: Vec<u8> = raw.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
-            percent_encoding::percent_decode(&plus).decode_utf8().map(|c| c.into_owned()).map_err(|_| String::from_utf8_lossy(raw).into_owned())
+            percent_encoding::percent_decode(&plus)
+                .decode_utf8()
+                .map(|c| c.into_owned())
+                .map_err(|_| String::from_utf8_lossy(raw).into_owned())
         };
         let mut pairs = Vec::new();
         for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
@@ -280,8 +283,23 @@ mod tests {
         use proptest::prelude::*;
         prop_oneof![
             proptest::sample::select(vec![
-                "rank-youth-pve", "rank-ai-tech", "region", "comment", "a0-title", "a0-kind", "a0-starts_on", "a0-ends_on",
-                "a0-country", "a0-city", "a0-online", "a0-theme", "a0-partners", "a0-id", "a1-title", "a499-title", "a3-remove",
+                "rank-youth-pve",
+                "rank-ai-tech",
+                "region",
+                "comment",
+                "a0-title",
+                "a0-kind",
+                "a0-starts_on",
+                "a0-ends_on",
+                "a0-country",
+                "a0-city",
+                "a0-online",
+                "a0-theme",
+                "a0-partners",
+                "a0-id",
+                "a1-title",
+                "a499-title",
+                "a3-remove",
             ])
             .prop_map(str::to_owned),
             "[a-z0-9=&%+-]{0,10}",

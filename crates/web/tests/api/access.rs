@@ -118,7 +118,13 @@ fn matrix(f: &Fixtures) -> Vec<Row> {
         row("PUT", "/api/v1/cycles/{label}/responses/{assembly}", Option::None, Json(answer()), own_write),
         row("POST", "/api/v1/cycles/{label}/responses/{assembly}/submit", Option::None, Json(answer()), own_write),
         row("POST", "/api/v1/cycles/{label}/invitations", Option::None, Json(json!({"assembly": B})), [401, 403, 403, 403, 201]),
-        row("POST", "/api/v1/cycles/{label}/import", Some("/api/v1/cycles/2025/import?dry_run=true"), Raw("text/csv", PAST_CSV.to_vec()), secretariat),
+        row(
+            "POST",
+            "/api/v1/cycles/{label}/import",
+            Some("/api/v1/cycles/2025/import?dry_run=true"),
+            Raw("text/csv", PAST_CSV.to_vec()),
+            secretariat,
+        ),
         row("GET", "/api/v1/cycles/{label}/results/priorities", Some("/api/v1/cycles/2025/results/priorities"), None, readers),
         row("GET", "/api/v1/cycles/{label}/results/regions", Some("/api/v1/cycles/2025/results/regions"), None, readers),
         row("GET", "/api/v1/cycles/{label}/results/stability", Some("/api/v1/cycles/2025/results/stability"), None, readers),
@@ -158,7 +164,13 @@ fn matrix(f: &Fixtures) -> Vec<Row> {
             [401, 403, 403, 403, 303],
         ),
         row("GET", "/cycles/{label}", Option::None, None, secretariat),
-        row("POST", "/cycles/{label}/status", Some("/cycles/2029/status"), Form(vec![("status", "open".into())]), [401, 403, 403, 403, 303]),
+        row(
+            "POST",
+            "/cycles/{label}/status",
+            Some("/cycles/2029/status"),
+            Form(vec![("status", "open".into())]),
+            [401, 403, 403, 403, 303],
+        ),
         row("POST", "/cycles/{label}/invite", Option::None, Form(vec![("assembly", B.into())]), secretariat),
         row(
             "POST",
@@ -185,13 +197,11 @@ fn placeholder_fixtures() -> Fixtures {
 fn every_route_has_a_row_in_the_matrix() {
     let registered = crate::route_scan::all_routes();
     assert!(registered.len() >= 40, "the scanner found only {registered:?}");
-    let rows: BTreeSet<(String, String)> = matrix(&placeholder_fixtures()).iter().map(|r| (r.method.to_owned(), r.route.to_owned())).collect();
+    let rows: BTreeSet<(String, String)> =
+        matrix(&placeholder_fixtures()).iter().map(|r| (r.method.to_owned(), r.route.to_owned())).collect();
     let missing: Vec<_> = registered.difference(&rows).map(|(m, p)| format!("{m} {p}")).collect();
     let stale: Vec<_> = rows.difference(&registered).map(|(m, p)| format!("{m} {p}")).collect();
-    assert!(
-        missing.is_empty(),
-        "routes without a row in the access matrix (add one to matrix() in tests/api/access.rs): {missing:#?}"
-    );
+    assert!(missing.is_empty(), "routes without a row in the access matrix (add one to matrix() in tests/api/access.rs): {missing:#?}");
     assert!(stale.is_empty(), "matrix rows for routes that are not registered: {stale:#?}");
     let mut seen = BTreeSet::new();
     for r in matrix(&placeholder_fixtures()) {

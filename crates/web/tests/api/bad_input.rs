@@ -46,7 +46,13 @@ struct Case {
     build: Box<dyn Fn(&Ctx) -> TestRequest>,
 }
 
-fn json_case(name: &'static str, status: u16, code: &'static str, field: Option<&'static str>, build: impl Fn(&Ctx) -> TestRequest + 'static) -> Case {
+fn json_case(
+    name: &'static str,
+    status: u16,
+    code: &'static str,
+    field: Option<&'static str>,
+    build: impl Fn(&Ctx) -> TestRequest + 'static,
+) -> Case {
     Case { name, expect: Expect::Json(status, code, field), build: Box::new(build) }
 }
 
@@ -80,7 +86,11 @@ fn put(c: &Ctx, body: Value) -> TestRequest {
 }
 
 fn put_raw(c: &Ctx, content_type: &str, body: impl Into<Vec<u8>>) -> TestRequest {
-    TestRequest::put().uri(EP).insert_header(bearer(&c.ep)).insert_header(("content-type", content_type.to_owned())).set_payload(body.into())
+    TestRequest::put()
+        .uri(EP)
+        .insert_header(bearer(&c.ep))
+        .insert_header(("content-type", content_type.to_owned()))
+        .set_payload(body.into())
 }
 
 fn as_secretariat(c: &Ctx, req: TestRequest) -> TestRequest {
@@ -94,7 +104,9 @@ fn new_cycle(c: &Ctx, change: impl Fn(&mut Value)) -> TestRequest {
 }
 
 fn toml_cycle(c: &Ctx, body: impl Into<Vec<u8>>) -> TestRequest {
-    as_secretariat(c, TestRequest::post().uri("/api/v1/cycles")).insert_header(("content-type", "application/toml")).set_payload(body.into())
+    as_secretariat(c, TestRequest::post().uri("/api/v1/cycles"))
+        .insert_header(("content-type", "application/toml"))
+        .set_payload(body.into())
 }
 
 fn new_assembly(c: &Ctx, change: impl Fn(&mut Value)) -> TestRequest {
@@ -180,10 +192,16 @@ fn catalogue() -> Vec<Case> {
             survey_post(c, survey_form(&[("comment", "pay\u{200B}ment")]))
         }),
         html_case("html_rtl_override_in_roster_name", 422, &["field-error", "bidirectional override"], |c| {
-            page_form(c, "/assemblies", &[("csrf", CSRF), ("code", "NEWPA"), ("name", "Assembly \u{202E}evil"), ("joined_on", "2024-01-01")])
+            page_form(
+                c,
+                "/assemblies",
+                &[("csrf", CSRF), ("code", "NEWPA"), ("name", "Assembly \u{202E}evil"), ("joined_on", "2024-01-01")],
+            )
         }),
         // Encoding, format and content type.
-        json_case("json_invalid_utf8", 400, "malformed_request", None, |c| put_raw(c, "application/json", b"{\"comment\": \"\xff\xfe\"}".to_vec())),
+        json_case("json_invalid_utf8", 400, "malformed_request", None, |c| {
+            put_raw(c, "application/json", b"{\"comment\": \"\xff\xfe\"}".to_vec())
+        }),
         json_case("json_truncated_body", 400, "malformed_request", None, |c| put_raw(c, "application/json", "{\"themes\": [")),
         json_case("json_trailing_garbage", 400, "malformed_request", None, |c| put_raw(c, "application/json", "{} and more")),
         json_case("json_wrong_content_type", 415, "unsupported_media_type", None, |c| put_raw(c, "text/plain", answer().to_string())),
@@ -197,7 +215,9 @@ fn catalogue() -> Vec<Case> {
                 .insert_header(("content-type", "text/plain"))
                 .set_payload(answer().to_string())
         }),
-        json_case("json_themes_not_an_array", 422, "invalid_content", Some("themes"), |c| put(c, broken(|v| v["themes"] = json!("youth-pve")))),
+        json_case("json_themes_not_an_array", 422, "invalid_content", Some("themes"), |c| {
+            put(c, broken(|v| v["themes"] = json!("youth-pve")))
+        }),
         json_case("json_number_for_comment", 422, "invalid_content", Some("comment"), |c| put(c, broken(|v| v["comment"] = json!(42)))),
         json_case("json_null_body", 422, "invalid_content", None, |c| put(c, Value::Null)),
         json_case("json_unknown_member", 422, "invalid_content", None, |c| put(c, broken(|v| v["colour"] = json!("red")))),
@@ -213,11 +233,18 @@ fn catalogue() -> Vec<Case> {
             page_multipart(c, "/cycles/new", &[("csrf", None, CSRF.as_bytes()), ("definition", None, b"label = \"\xff\"")])
         }),
         // Size: bodies, nesting, arrays.
-        json_case("json_body_over_the_limit", 413, "payload_too_large", None, |c| put(c, broken(|v| v["comment"] = json!("x".repeat(300 * 1024))))),
-        json_case("json_submit_body_over_the_limit", 413, "payload_too_large", None, |c| {
-            TestRequest::post().uri(&format!("{EP}/submit")).insert_header(bearer(&c.ep)).set_json(broken(|v| v["comment"] = json!("x".repeat(300 * 1024))))
+        json_case("json_body_over_the_limit", 413, "payload_too_large", None, |c| {
+            put(c, broken(|v| v["comment"] = json!("x".repeat(300 * 1024))))
         }),
-        json_case("toml_body_over_the_limit", 413, "payload_too_large", None, |c| toml_cycle(c, format!("label = \"{}\"", "x".repeat(300 * 1024)))),
+        json_case("json_submit_body_over_the_limit", 413, "payload_too_large", None, |c| {
+            TestRequest::post()
+                .uri(&format!("{EP}/submit"))
+                .insert_header(bearer(&c.ep))
+                .set_json(broken(|v| v["comment"] = json!("x".repeat(300 * 1024))))
+        }),
+        json_case("toml_body_over_the_limit", 413, "payload_too_large", None, |c| {
+            toml_cycle(c, format!("label = \"{}\"", "x".repeat(300 * 1024)))
+        }),
         json_case("json_deeply_nested_arrays", 400, "malformed_request", None, |c| {
             put_raw(c, "application/json", format!("{{\"comment\": {}}}", nested(100_000)))
         }),
@@ -231,18 +258,26 @@ fn catalogue() -> Vec<Case> {
         json_case("json_too_many_partners", 422, "invalid_content", Some("activities[0].partners"), |c| {
             put(c, broken(|v| v["activities"][0]["partners"] = json!(vec!["UNOCT"; 21])))
         }),
-        json_case("json_comment_too_long", 422, "invalid_content", Some("comment"), |c| put(c, broken(|v| v["comment"] = json!("é".repeat(5001))))),
+        json_case("json_comment_too_long", 422, "invalid_content", Some("comment"), |c| {
+            put(c, broken(|v| v["comment"] = json!("é".repeat(5001))))
+        }),
         html_case("html_form_over_the_limit", 413, &[], |c| survey_post(c, survey_form(&[("comment", &"x".repeat(300 * 1024))]))),
         html_case("html_multipart_over_the_limit", 413, &["payload_too_large"], |c| {
             page_multipart(c, "/cycles/new", &[("csrf", None, CSRF.as_bytes()), ("definition", None, &vec![b'#'; 1100 * 1024])])
         }),
         // Codes, dates and numbers.
-        json_case("json_unknown_theme_code", 422, "invalid_content", Some("themes[0]"), |c| put(c, broken(|v| v["themes"] = json!(["atlantis"])))),
-        json_case("json_repeated_theme_code", 422, "invalid_content", Some("themes[1]"), |c| put(c, broken(|v| v["themes"] = json!(["ai-tech", "ai-tech"])))),
+        json_case("json_unknown_theme_code", 422, "invalid_content", Some("themes[0]"), |c| {
+            put(c, broken(|v| v["themes"] = json!(["atlantis"])))
+        }),
+        json_case("json_repeated_theme_code", 422, "invalid_content", Some("themes[1]"), |c| {
+            put(c, broken(|v| v["themes"] = json!(["ai-tech", "ai-tech"])))
+        }),
         json_case("json_excess_themes", 422, "invalid_content", Some("themes"), |c| {
             put(c, broken(|v| v["themes"] = json!(["youth-pve", "ai-tech", "victims", "gender", "cyber", "cft"])))
         }),
-        json_case("json_unknown_region_code", 422, "invalid_content", Some("regions[0]"), |c| put(c, broken(|v| v["regions"] = json!(["atlantis"])))),
+        json_case("json_unknown_region_code", 422, "invalid_content", Some("regions[0]"), |c| {
+            put(c, broken(|v| v["regions"] = json!(["atlantis"])))
+        }),
         json_case("json_unknown_activity_kind", 422, "invalid_content", Some("activities[0].kind"), |c| {
             put(c, broken(|v| v["activities"][0]["kind"] = json!("rocket-launch")))
         }),
@@ -261,13 +296,19 @@ fn catalogue() -> Vec<Case> {
         json_case("json_negative_year", 422, "invalid_content", Some("activities[0].starts_on"), |c| {
             put(c, broken(|v| v["activities"][0]["starts_on"] = json!("-0001-01-01")))
         }),
-        json_case("json_absurd_if_match", 400, "malformed_request", None, |c| put(c, answer()).insert_header(("If-Match", "99999999999999999999"))),
+        json_case("json_absurd_if_match", 400, "malformed_request", None, |c| {
+            put(c, answer()).insert_header(("If-Match", "99999999999999999999"))
+        }),
         json_case("json_negative_if_match", 409, "version_conflict", None, |c| put(c, answer()).insert_header(("If-Match", "-1"))),
-        json_case("json_negative_chart_width", 422, "invalid_content", Some("width"), |c| get(c, "/api/v1/cycles/2025/charts/priorities.png?width=-5")),
+        json_case("json_negative_chart_width", 422, "invalid_content", Some("width"), |c| {
+            get(c, "/api/v1/cycles/2025/charts/priorities.png?width=-5")
+        }),
         json_case("json_absurd_chart_width", 422, "invalid_content", Some("width"), |c| {
             get(c, "/api/v1/cycles/2025/charts/priorities.png?width=4000000000")
         }),
-        json_case("json_unknown_export_format", 400, "malformed_request", None, |c| get(c, "/api/v1/cycles/2025/results/priorities?format=exe")),
+        json_case("json_unknown_export_format", 400, "malformed_request", None, |c| {
+            get(c, "/api/v1/cycles/2025/results/priorities?format=exe")
+        }),
         json_case("json_cycle_negative_max_ranked_themes", 422, "invalid_content", Some("max_ranked_themes"), |c| {
             new_cycle(c, |v| v["max_ranked_themes"] = json!(-1))
         }),
@@ -298,7 +339,9 @@ fn catalogue() -> Vec<Case> {
         json_case("json_assembly_impossible_join_date", 422, "invalid_content", Some("joined_on"), |c| {
             new_assembly(c, |v| v["joined_on"] = json!("2024-02-30"))
         }),
-        json_case("json_assembly_code_with_markup", 422, "invalid_content", Some("code"), |c| new_assembly(c, |v| v["code"] = json!("<script>"))),
+        json_case("json_assembly_code_with_markup", 422, "invalid_content", Some("code"), |c| {
+            new_assembly(c, |v| v["code"] = json!("<script>"))
+        }),
         json_case("json_import_unknown_codes", 422, "invalid_content", Some("responses row 2, column theme_1"), |c| {
             as_secretariat(c, TestRequest::post().uri("/api/v1/cycles/2025/import"))
                 .insert_header(("content-type", "text/csv"))
@@ -314,9 +357,15 @@ fn catalogue() -> Vec<Case> {
                 .insert_header(("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
                 .set_payload(b"PK\x03\x04 this is not a workbook".to_vec())
         }),
-        json_case("json_compare_label_with_traversal", 422, "invalid_content", Some("from"), |c| get(c, "/api/v1/compare?from=../../etc&to=2025")),
-        html_case("html_rank_zero", 422, &["error-summary", "rank-youth-pve-error"], |c| survey_post(c, survey_form(&[("rank-youth-pve", "0")]))),
-        html_case("html_rank_negative", 422, &["error-summary", "rank-youth-pve-error"], |c| survey_post(c, survey_form(&[("rank-youth-pve", "-1")]))),
+        json_case("json_compare_label_with_traversal", 422, "invalid_content", Some("from"), |c| {
+            get(c, "/api/v1/compare?from=../../etc&to=2025")
+        }),
+        html_case("html_rank_zero", 422, &["error-summary", "rank-youth-pve-error"], |c| {
+            survey_post(c, survey_form(&[("rank-youth-pve", "0")]))
+        }),
+        html_case("html_rank_negative", 422, &["error-summary", "rank-youth-pve-error"], |c| {
+            survey_post(c, survey_form(&[("rank-youth-pve", "-1")]))
+        }),
         html_case("html_rank_absurd", 422, &["error-summary", "rank-youth-pve-error"], |c| {
             survey_post(c, survey_form(&[("rank-youth-pve", "99999999999999999999")]))
         }),
@@ -324,7 +373,9 @@ fn catalogue() -> Vec<Case> {
         html_case("html_impossible_date", 422, &["error-summary", "value=\"2026-02-30\""], |c| {
             survey_post(c, survey_form(&[("a0-starts_on", "2026-02-30"), ("a0-ends_on", "")]))
         }),
-        html_case("html_unknown_activity_kind", 422, &["error-summary", "rocket-launch"], |c| survey_post(c, survey_form(&[("a0-kind", "rocket-launch")]))),
+        html_case("html_unknown_activity_kind", 422, &["error-summary", "rocket-launch"], |c| {
+            survey_post(c, survey_form(&[("a0-kind", "rocket-launch")]))
+        }),
         html_case("html_unknown_country_code", 422, &["error-summary"], |c| survey_post(c, survey_form(&[("a0-country", "XXX")]))),
         html_case("html_roster_impossible_date", 422, &["field-error", "YYYY-MM-DD"], |c| {
             page_form(c, "/assemblies", &[("csrf", CSRF), ("code", "NEWPA"), ("name", "New"), ("joined_on", "2024-02-30")])
@@ -349,14 +400,26 @@ fn catalogue() -> Vec<Case> {
             browser(TestRequest::get().uri("/survey/2026';DROP%20TABLE%20responses;--"), Some(&c.ep_session))
         }),
         // Path traversal in file names and paths.
-        json_case("json_path_traversal_in_cycle_label", 404, "not_found", None, |c| get(c, "/api/v1/cycles/..%2F..%2Fetc%2Fpasswd/results/priorities")),
-        json_case("json_path_traversal_in_chart_name", 404, "not_found", None, |c| get(c, "/api/v1/cycles/2025/charts/..%2F..%2FCargo.toml")),
+        json_case("json_path_traversal_in_cycle_label", 404, "not_found", None, |c| {
+            get(c, "/api/v1/cycles/..%2F..%2Fetc%2Fpasswd/results/priorities")
+        }),
+        json_case("json_path_traversal_in_chart_name", 404, "not_found", None, |c| {
+            get(c, "/api/v1/cycles/2025/charts/..%2F..%2FCargo.toml")
+        }),
         html_case("html_path_traversal_in_static_path", 404, &["not_found"], |_| TestRequest::get().uri("/static/..%2F..%2FCargo.toml")),
         html_case("html_path_traversal_in_definition_file_name", 422, &["not valid TOML"], |c| {
-            page_multipart(c, "/cycles/new", &[("csrf", None, CSRF.as_bytes()), ("file", Some("../../../etc/passwd"), b"root:x:0:0:root:/root:/bin/sh")])
+            page_multipart(
+                c,
+                "/cycles/new",
+                &[("csrf", None, CSRF.as_bytes()), ("file", Some("../../../etc/passwd"), b"root:x:0:0:root:/root:/bin/sh")],
+            )
         }),
         html_case("html_path_traversal_in_import_file_name", 422, &["cannot be imported"], |c| {
-            page_multipart(c, "/cycles/2025/import", &[("csrf", None, CSRF.as_bytes()), ("file", Some("..\\..\\..\\evil.xlsx"), b"assembly,theme_1\nPAM,atlantis\n")])
+            page_multipart(
+                c,
+                "/cycles/2025/import",
+                &[("csrf", None, CSRF.as_bytes()), ("file", Some("..\\..\\..\\evil.xlsx"), b"assembly,theme_1\nPAM,atlantis\n")],
+            )
         }),
         // CSRF, credentials and replays.
         html_case("html_forged_csrf_token_on_survey", 403, &["This form had expired", "Typed in the form"], |c| {
@@ -394,7 +457,11 @@ fn catalogue() -> Vec<Case> {
                 .set_json(broken(|v| v["comment"] = json!("a different body")))
         }),
         json_case("json_idempotency_key_too_long", 400, "malformed_request", None, |c| {
-            TestRequest::post().uri(&format!("{EP}/submit")).insert_header(bearer(&c.ep)).insert_header(("Idempotency-Key", "k".repeat(300))).set_json(answer())
+            TestRequest::post()
+                .uri(&format!("{EP}/submit"))
+                .insert_header(bearer(&c.ep))
+                .insert_header(("Idempotency-Key", "k".repeat(300)))
+                .set_json(answer())
         }),
     ]
 }
@@ -410,17 +477,36 @@ fn snapshot(db: &TestDb) -> String {
     let mut conn = db.conn();
     let mut out = String::new();
     for table in [
-        "settings", "assemblies", "cycles", "cycle_themes", "cycle_regions", "cycle_region_countries", "cycle_activity_kinds",
-        "responses", "response_themes", "response_regions", "activities", "activity_themes", "activity_regions", "users", "api_tokens",
-        "audit_log", "idempotency_keys",
+        "settings",
+        "assemblies",
+        "cycles",
+        "cycle_themes",
+        "cycle_regions",
+        "cycle_region_countries",
+        "cycle_activity_kinds",
+        "responses",
+        "response_themes",
+        "response_regions",
+        "activities",
+        "activity_themes",
+        "activity_regions",
+        "users",
+        "api_tokens",
+        "audit_log",
+        "idempotency_keys",
     ] {
         let count: Count = diesel::sql_query(format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {table}")).get_result(&mut *conn).unwrap();
         out.push_str(&format!("{table}: {}\n", count.n));
     }
-    let revoked: Count =
-        diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM api_tokens WHERE revoked_at IS NOT NULL").get_result(&mut *conn).unwrap();
+    let revoked: Count = diesel::sql_query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM api_tokens WHERE revoked_at IS NOT NULL")
+        .get_result(&mut *conn)
+        .unwrap();
     out.push_str(&format!("revoked tokens: {}\n", revoked.n));
-    out.push_str(&format!("{:?}\n{:?}\n", barometer_store::cycles::list(&mut conn).unwrap(), barometer_store::assemblies::list(&mut conn).unwrap()));
+    out.push_str(&format!(
+        "{:?}\n{:?}\n",
+        barometer_store::cycles::list(&mut conn).unwrap(),
+        barometer_store::assemblies::list(&mut conn).unwrap()
+    ));
     for label in ["2025", "2026"] {
         let label = CycleLabel::parse(label).unwrap();
         for assembly in barometer_store::assemblies::list(&mut conn).unwrap() {
@@ -464,7 +550,8 @@ fn setup(db: &TestDb) -> Ctx {
 
 /// SECURITY.md's catalogue: the case names in its table's first column.
 fn documented_cases() -> BTreeSet<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../SECURITY.md")).expect("SECURITY.md at the repository root");
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../SECURITY.md")).expect("SECURITY.md at the repository root");
     let name = regex::Regex::new(r"(?m)^\|\s*`([a-z0-9_]+)`\s*\|").unwrap();
     name.captures_iter(&text).map(|c| c[1].to_owned()).collect()
 }

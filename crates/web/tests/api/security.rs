@@ -171,11 +171,8 @@ fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
     LOGS.get_or_init(|| {
         let buffer = Arc::new(Mutex::new(Vec::new()));
         let writer = Capture(buffer.clone());
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
+        let subscriber =
+            tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).with_ansi(false).finish();
         tracing::subscriber::set_global_default(subscriber).expect("only this test sets a subscriber");
         buffer
     })
@@ -247,7 +244,10 @@ async fn logs_hold_no_token_password_email_or_typed_text() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let encoded_password = password.replace(' ', "+");
-    assert_eq!(call(&app, TestRequest::get().uri(&format!("/nothing/{invitation}?password={encoded_password}"))).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&app, TestRequest::get().uri(&format!("/nothing/{invitation}?password={encoded_password}"))).await.0,
+        StatusCode::NOT_FOUND
+    );
     let cookie_call = TestRequest::get().uri("/").cookie(actix_web::cookie::Cookie::new("barometer_session", session_token.clone()));
     assert_eq!(call(&app, cookie_call).await.0, StatusCode::OK);
 

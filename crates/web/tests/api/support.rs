@@ -70,8 +70,15 @@ pub const BOUNDARY: &str = "----barometer-test-boundary";
 /// A web session (as a sign-in would start) for `role`.
 pub fn session(db: &TestDb, role: Role, assembly: Option<&str>) -> String {
     let assembly = assembly.map(|a| AssemblyCode::parse(a).unwrap());
-    let new =
-        NewToken { kind: TokenKind::Session, role, assembly: assembly.as_ref(), cycle: None, user_id: None, label: "test", expires_at: None };
+    let new = NewToken {
+        kind: TokenKind::Session,
+        role,
+        assembly: assembly.as_ref(),
+        cycle: None,
+        user_id: None,
+        label: "test",
+        expires_at: None,
+    };
     auth::create_token(&mut db.conn(), new, "test").unwrap().1
 }
 
@@ -91,8 +98,10 @@ pub fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
         body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
         match filename {
             Some(f) => body.extend_from_slice(
-                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                    .as_bytes(),
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
             ),
             None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
         }

@@ -219,7 +219,15 @@ async fn import(
         return cycle_page(&req, &state, ui, &caller, label, (None, None, Some((StatusCode::FORBIDDEN, ui.t("csrf-failed"))))).await;
     }
     let Some((_, file_name, bytes)) = fields.iter().find(|f| f.0 == "file" && !f.2.is_empty()).cloned() else {
-        return cycle_page(&req, &state, ui, &caller, label, (None, None, Some((StatusCode::UNPROCESSABLE_ENTITY, ui.t("import-no-file"))))).await;
+        return cycle_page(
+            &req,
+            &state,
+            ui,
+            &caller,
+            label,
+            (None, None, Some((StatusCode::UNPROCESSABLE_ENTITY, ui.t("import-no-file")))),
+        )
+        .await;
     };
     let upload =
         crate::import::Upload { file_name, bytes, map: text("map").split([',', '\n']).map(str::to_owned).collect(), dry_run: false };
@@ -232,7 +240,15 @@ async fn import(
         Ok((_, None)) => cycle_page(&req, &state, ui, &caller, label, (None, None, None)).await,
         Err(e) => {
             let details: Vec<String> = e.fields.iter().map(|(p, m)| format!("{p}: {m}")).collect();
-            cycle_page(&req, &state, ui, &caller, label, (None, None, Some((e.code.status(), format!("{} — {}", e.message, details.join(" · ")))))).await
+            cycle_page(
+                &req,
+                &state,
+                ui,
+                &caller,
+                label,
+                (None, None, Some((e.code.status(), format!("{} — {}", e.message, details.join(" · "))))),
+            )
+            .await
         }
     }
 }

@@ -63,13 +63,17 @@ fn short_time(value: &Option<String>) -> String {
     value.as_deref().map(|v| v.replace('T', " ").trim_end_matches('Z').chars().take(16).collect()).unwrap_or_default()
 }
 
+/// What a cycle page shows beyond the tracker: a personal link just made (assembly, URL), a
+/// notice, and an error with the status to answer it with.
+type Extra = (Option<(String, String)>, Option<String>, Option<(StatusCode, String)>);
+
 async fn cycle_page(
     req: &HttpRequest,
     state: &AppState,
     ui: Ui,
     caller: &Caller,
     label: CycleLabel,
-    extra: (Option<(String, String)>, Option<String>, Option<(StatusCode, String)>),
+    extra: Extra,
 ) -> Result<HttpResponse, ApiError> {
     let l = label.clone();
     let cycle = state

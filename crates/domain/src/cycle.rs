@@ -137,6 +137,7 @@ impl CycleDefinition {
     /// Parses a definition from JSON. Format errors name the JSON path; rule violations are
     /// all reported together.
     pub fn from_json(text: &str) -> Result<CycleDefinition, FieldErrors> {
+        require_object(text)?;
         let de = &mut serde_json::Deserializer::from_str(text);
         let def: CycleDefinition = deserialize_with_path(de)?;
         def.validate()?;
@@ -227,10 +228,30 @@ where
     T: Deserialize<'de>,
 {
     serde_path_to_error::deserialize(de).map_err(|e| {
+        // `.` is the document itself; `?` a place the parser could not name (a broken key):
+        // neither is a path a person can look up.
         let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
+        let path = path.split('.').filter(|s| !s.is_empty() && *s != "?").collect::<Vec<_>>().join(".");
         FieldErrors::single(path, e.into_inner().to_string())
     })
+}
+
+/// A JSON document that must be an object: serde would also read a struct from an array of its
+/// fields in order, which no client means and whose errors name positions, not fields.
+pub fn object_with_path<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, FieldErrors> {
+    if !value.is_object() {
+        return Err(not_an_object());
+    }
+    deserialize_with_path(value)
+}
+
+fn not_an_object() -> FieldErrors {
+    FieldErrors::single("", "the document must be a JSON object: {\"member\": value, …}")
+}
+
+/// Refuses JSON text whose document is not an object, before parsing it.
+pub(crate) fn require_object(text: &str) -> Result<(), FieldErrors> {
+    if text.trim_start().starts_with('{') { Ok(()) } else { Err(not_an_object()) }
 }
 
 #[cfg(test)]

@@ -184,6 +184,7 @@ impl ResponseInput {
 
     /// Parses a JSON body, naming the path of a malformed member.
     pub fn from_json(text: &str) -> Result<ResponseInput, FieldErrors> {
+        crate::cycle::require_object(text)?;
         let de = &mut serde_json::Deserializer::from_str(text);
         crate::cycle::deserialize_with_path(de)
     }

@@ -12,8 +12,27 @@ use barometer_domain::{Lang, ResponseInput};
 pub struct Posted(Vec<(String, String)>);
 
 impl Posted {
-    pub fn parse(body: &[u8]) -> Posted {
-        Posted(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    /// Parses a URL-encoded body. Text that is not UTF-8 is refused (naming its field) rather
+    /// than silently replaced with U+FFFD, so nothing is stored other than as typed.
+    pub fn parse(body: &[u8]) -> Result<Posted, String> {
+        let decode = |raw: &[u8]| -> Result<String, String> {
+            let plus: Vec<u8> = raw.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
+            percent_encoding::percent_decode(&plus)
+                .decode_utf8()
+                .map(|c| c.into_owned())
+                .map_err(|_| String::from_utf8_lossy(raw).into_owned())
+        };
+        let mut pairs = Vec::new();
+        for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+            let (name, value) = match pair.iter().position(|b| *b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &b""[..]),
+            };
+            let name = decode(name)?;
+            let value = decode(value).map_err(|_| name.clone())?;
+            pairs.push((name, value));
+        }
+        Ok(Posted(pairs))
     }
 
     pub fn get(&self, name: &str) -> &str {
@@ -229,7 +248,7 @@ mod tests {
         let body = "rank-youth-pve=2&rank-ai-tech=1&rank-victims=&region=sahel&region=mena\
                     &a0-title=Conference&a0-kind=conference&a0-starts_on=2026-03-10&a0-theme=youth-pve&a0-theme=ai-tech&a0-partners=UNOCT%2C+UNODC\
                     &a1-title=&a1-kind=conference&a1-starts_on=&comment=hello";
-        let parsed = parse(&Posted::parse(body.as_bytes()), &codes());
+        let parsed = parse(&Posted::parse(body.as_bytes()).unwrap(), &codes());
         assert_eq!(parsed.input.themes, ["ai-tech", "youth-pve"]);
         assert_eq!(parsed.input.regions, ["sahel", "mena"]);
         assert_eq!(parsed.input.activities.len(), 1, "the blank block adds nothing");
@@ -240,14 +259,14 @@ mod tests {
 
     #[test]
     fn a_shared_rank_is_an_error_on_the_second_theme() {
-        let parsed = parse(&Posted::parse(b"rank-youth-pve=1&rank-ai-tech=1"), &codes());
+        let parsed = parse(&Posted::parse(b"rank-youth-pve=1&rank-ai-tech=1").unwrap(), &codes());
         assert!(parsed.errors.get("rank-youth-pve").is_some(), "youth-pve sorts after ai-tech at rank 1");
     }
 
     #[test]
     fn removed_activities_are_dropped_and_domain_errors_land_on_their_block() {
         let body = "a0-title=Gone&a0-remove=on&a3-title=Kept&a3-kind=conference&a3-starts_on=bad";
-        let mut parsed = parse(&Posted::parse(body.as_bytes()), &codes());
+        let mut parsed = parse(&Posted::parse(body.as_bytes()).unwrap(), &codes());
         assert_eq!(parsed.input.activities.len(), 1);
         let mut domain = FieldErrors::new();
         domain.add("activities[0].starts_on", "not a date");
@@ -258,5 +277,65 @@ mod tests {
         assert_eq!(block.err("starts_on"), Some("not a date"));
         assert_eq!(block.err("country"), Some("give the country"));
         assert_eq!(parsed.error_count(), 2);
+    }
+
+    fn field_name() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            proptest::sample::select(vec![
+                "rank-youth-pve",
+                "rank-ai-tech",
+                "region",
+                "comment",
+                "a0-title",
+                "a0-kind",
+                "a0-starts_on",
+                "a0-ends_on",
+                "a0-country",
+                "a0-city",
+                "a0-online",
+                "a0-theme",
+                "a0-partners",
+                "a0-id",
+                "a1-title",
+                "a499-title",
+                "a3-remove",
+            ])
+            .prop_map(str::to_owned),
+            "[a-z0-9=&%+-]{0,10}",
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+        /// Any bytes: refused as not UTF-8 (naming a field) or parsed; never a panic.
+        #[test]
+        fn no_posted_bytes_make_the_form_parser_panic(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            if let Ok(posted) = Posted::parse(&body) {
+                let _ = parse(&posted, &codes());
+            }
+        }
+
+        /// What a browser encodes reads back exactly, and whatever the fields say, the domain's
+        /// errors land on the form without a panic.
+        #[test]
+        fn encoded_forms_read_back_and_errors_find_their_fields(
+            pairs in proptest::collection::vec((field_name(), proptest::prelude::any::<String>()), 0..24)
+        ) {
+            let mut body = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in &pairs {
+                body.append_pair(k, v);
+            }
+            let posted = Posted::parse(body.finish().as_bytes()).expect("UTF-8 text always parses");
+            proptest::prop_assert_eq!(&posted.0, &pairs);
+            let cycle = barometer_domain::demo::dataset().unwrap().cycles.into_iter().find(|c| c.definition.label.as_str() == "2026").unwrap().definition;
+            let codes: Vec<String> = cycle.questionnaire.themes.iter().map(|t| t.code.to_string()).collect();
+            let mut parsed = parse(&posted, &codes);
+            if let Err(errors) = parsed.input.validate(&cycle, barometer_domain::response::Purpose::Submit) {
+                parsed.place(&errors);
+                proptest::prop_assert!(parsed.has_errors());
+            }
+        }
     }
 }

@@ -199,3 +199,140 @@ proptest! {
         let _ = import_spreadsheet(&bytes, &cycle(), &ImportOptions::default());
     }
 }
+
+/// Every problem has a reason, and a row's problem names its sheet (row 0 is the file as a whole).
+fn well_formed(errors: &[ImportError]) -> Result<(), TestCaseError> {
+    prop_assert!(!errors.is_empty());
+    for e in errors {
+        prop_assert!(!e.sheet.is_empty() || e.row == 0, "a row without its sheet: {e:?}");
+        prop_assert!(!e.reason.trim().is_empty(), "no reason: {e:?}");
+        prop_assert!(!e.to_string().is_empty());
+    }
+    Ok(())
+}
+
+/// A cell as a spreadsheet may hold it: text (codes, dates, formulas as text, hostile text),
+/// numbers, booleans, dates, real formulas, or nothing.
+#[derive(Debug, Clone)]
+enum Cell {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    Date(u16, u8, u8),
+    Formula(String),
+    Blank,
+}
+
+fn any_cell() -> impl Strategy<Value = Cell> {
+    prop_oneof![
+        prop_oneof![
+            Just("assembly".to_owned()),
+            Just("theme_1".to_owned()),
+            Just("regions".to_owned()),
+            Just("PAM".to_owned()),
+            Just("youth-pve".to_owned()),
+            Just("mena; sahel".to_owned()),
+            Just("=HYPERLINK(\"http://evil.example\")".to_owned()),
+            Just("2025-02-30".to_owned()),
+            Just("a\u{202E}b".to_owned()),
+            ".{0,12}",
+        ]
+        .prop_map(Cell::Text),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Cell::Number),
+        any::<bool>().prop_map(Cell::Bool),
+        (1900u16..2100, 1u8..13, 1u8..29).prop_map(|(y, m, d)| Cell::Date(y, m, d)),
+        prop_oneof![Just("=1/0".to_owned()), Just("=A1&B1".to_owned()), Just("=NA()".to_owned()), Just("=\"PAM\"".to_owned())]
+            .prop_map(Cell::Formula),
+        Just(Cell::Blank),
+    ]
+}
+
+fn write_cell(sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, cell: &Cell) {
+    match cell {
+        Cell::Text(t) => sheet.write_string(r, c, t).map(|_| ()),
+        Cell::Number(n) => sheet.write_number(r, c, *n).map(|_| ()),
+        Cell::Bool(b) => sheet.write_boolean(r, c, *b).map(|_| ()),
+        Cell::Date(y, m, d) => {
+            let date = rust_xlsxwriter::ExcelDateTime::from_ymd(*y, *m, *d).unwrap();
+            sheet.write_datetime_with_format(r, c, &date, &rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd")).map(|_| ())
+        }
+        Cell::Formula(f) => sheet.write_formula(r, c, f.as_str()).map(|_| ()),
+        Cell::Blank => Ok(()),
+    }
+    .unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+
+    /// Workbooks with typed cells (numbers, dates, booleans, formulas) on a responses sheet and
+    /// an activities sheet, under a valid header or not.
+    #[test]
+    fn no_typed_cells_make_the_workbook_parser_panic(
+        valid_header in any::<bool>(),
+        responses in proptest::collection::vec(proptest::collection::vec(any_cell(), 0..6), 0..6),
+        activities in proptest::collection::vec(proptest::collection::vec(any_cell(), 0..12), 0..4),
+        sheet_name in prop_oneof![Just("Responses".to_owned()), Just("Sheet1".to_owned()), "[A-Za-z]{1,12}"],
+    ) {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet().set_name(&sheet_name).unwrap();
+        let mut first = 0;
+        if valid_header {
+            for (c, h) in ["assembly", "theme_1", "theme_2", "regions", "comment"].iter().enumerate() {
+                sheet.write_string(0, c as u16, *h).unwrap();
+            }
+            first = 1;
+        }
+        for (r, row) in responses.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                write_cell(sheet, first + r as u32, c as u16, cell);
+            }
+        }
+        if !activities.is_empty() {
+            let sheet = book.add_worksheet().set_name("activities").unwrap();
+            for (c, h) in ["assembly", "title", "kind", "starts_on", "ends_on", "city", "country", "online", "themes", "regions", "partners", "status"].iter().enumerate() {
+                sheet.write_string(0, c as u16, *h).unwrap();
+            }
+            for (r, row) in activities.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    write_cell(sheet, 1 + r as u32, c as u16, cell);
+                }
+            }
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        if let Err(errors) = import_spreadsheet(&bytes, &cycle(), &ImportOptions::default()) {
+            well_formed(&errors)?;
+        }
+        if let Err(errors) = import_file("upload.xlsx", &bytes, &cycle(), &ImportOptions::default()) {
+            well_formed(&errors)?;
+        }
+    }
+
+    /// A valid workbook with bytes changed here and there (a damaged or tampered upload).
+    #[test]
+    fn no_damaged_workbook_makes_the_parser_panic(changes in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8), cut in any::<Option<usize>>()) {
+        let mut bytes = workbook();
+        for (at, byte) in changes {
+            let i = at % bytes.len();
+            bytes[i] = byte;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut % bytes.len());
+        }
+        if let Err(errors) = import_spreadsheet(&bytes, &cycle(), &ImportOptions::default()) {
+            well_formed(&errors)?;
+        }
+    }
+
+    /// CSV text of any shape: every error names its sheet and a reason.
+    #[test]
+    fn csv_errors_name_where_they_are(text in "(?s).{0,300}", separator in prop_oneof![Just(','), Just(';'), Just('\t')]) {
+        let csv = format!("assembly{separator}theme_1{separator}regions\n{text}");
+        if let Err(errors) = import_csv(csv.as_bytes(), Some(text.as_bytes()), &cycle(), &ImportOptions::default()) {
+            well_formed(&errors)?;
+            for e in &errors {
+                prop_assert!(e.sheet == "responses" || e.sheet == "activities", "{e:?}");
+            }
+        }
+    }
+}

@@ -6,21 +6,6 @@ use barometer_test_support::TestDb;
 
 use crate::support::state;
 
-/// (METHOD, /api/v1/…) for every route the API registers, read from its source: a route added
-/// without an OpenAPI entry, or an entry without a route, fails the test below.
-fn registered_routes() -> BTreeSet<(String, String)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes/api");
-    let pattern = regex::Regex::new(r#"\.route\(\s*"([^"]+)",\s*web::(get|post|put|delete)\(\)"#).unwrap();
-    let mut routes = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        for found in pattern.captures_iter(&source) {
-            routes.insert((found[2].to_uppercase(), format!("/api/v1{}", &found[1])));
-        }
-    }
-    routes
-}
-
 #[actix_web::test]
 async fn the_openapi_document_is_valid_and_lists_every_api_route() {
     let db = TestDb::sqlite();
@@ -39,7 +24,7 @@ async fn the_openapi_document_is_valid_and_lists_every_api_route() {
             item.iter().map(move |(method, _)| (method.to_uppercase(), path.clone()))
         })
         .collect();
-    let registered = registered_routes();
+    let registered = crate::route_scan::api_routes();
     assert!(registered.len() >= 10, "found only {registered:?}");
     let undocumented: Vec<_> = registered.difference(&documented).collect();
     let phantom: Vec<_> = documented.difference(&registered).collect();

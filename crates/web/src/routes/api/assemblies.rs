@@ -22,7 +22,7 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
 
 async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<serde_json::Value>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat])?;
-    let assembly: Assembly = barometer_domain::cycle::deserialize_with_path(body.into_inner()).map_err(ApiError::invalid)?;
+    let assembly: Assembly = barometer_domain::cycle::object_with_path(body.into_inner()).map_err(ApiError::invalid)?;
     assembly.validate().map_err(ApiError::invalid)?;
     let actor = caller.actor();
     let stored = assembly.clone();

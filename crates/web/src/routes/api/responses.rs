@@ -65,7 +65,7 @@ async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<(Strin
 /// Parses a response body, telling apart bad JSON (400) from JSON of the wrong shape (422, with
 /// the path of the member).
 fn parse_input(body: serde_json::Value) -> Result<ResponseInput, ApiError> {
-    barometer_domain::cycle::deserialize_with_path(body).map_err(ApiError::invalid)
+    barometer_domain::cycle::object_with_path(body).map_err(ApiError::invalid)
 }
 
 fn written(result: Written, status: StatusCode) -> HttpResponse {

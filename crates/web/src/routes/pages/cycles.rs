@@ -63,13 +63,17 @@ fn short_time(value: &Option<String>) -> String {
     value.as_deref().map(|v| v.replace('T', " ").trim_end_matches('Z').chars().take(16).collect()).unwrap_or_default()
 }
 
+/// What a cycle page shows beyond the tracker: a personal link just made (assembly, URL), a
+/// notice, and an error with the status to answer it with.
+type Extra = (Option<(String, String)>, Option<String>, Option<(StatusCode, String)>);
+
 async fn cycle_page(
     req: &HttpRequest,
     state: &AppState,
     ui: Ui,
     caller: &Caller,
     label: CycleLabel,
-    extra: (Option<(String, String)>, Option<String>, Option<String>),
+    extra: Extra,
 ) -> Result<HttpResponse, ApiError> {
     let l = label.clone();
     let cycle = state
@@ -96,6 +100,12 @@ async fn cycle_page(
         .filter(|next| cycle.status.can_become(*next))
         .map(|next| Move { status: next.as_str(), label: ui.t(&format!("cycle-move-{}", next.as_str())) })
         .collect();
+    // The page answers with the status of the error it shows (403 for an expired form, 422
+    // for a bad file…), or 200.
+    let (status, error) = match extra.2 {
+        Some((status, message)) => (status, Some(message)),
+        None => (StatusCode::OK, None),
+    };
     let page = CyclePage {
         chrome: Chrome::new(req, &ui, Some(caller)),
         label: label.to_string(),
@@ -118,10 +128,10 @@ async fn cycle_page(
         moves,
         link: extra.0,
         notice: extra.1,
-        error: extra.2,
+        error,
         ui,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(status, &page))
 }
 
 fn label_of(raw: &str) -> Result<CycleLabel, ApiError> {
@@ -157,13 +167,13 @@ async fn set_status(
     caller.require(&[Role::Secretariat])?;
     let label = label_of(&path)?;
     if !crate::csrf::verify(&req, &form.csrf) {
-        return cycle_page(&req, &state, ui, &caller, label, (None, None, Some(ui.t("csrf-failed")))).await;
+        return cycle_page(&req, &state, ui, &caller, label, (None, None, Some((StatusCode::FORBIDDEN, ui.t("csrf-failed"))))).await;
     }
     let next = CycleStatus::parse(&form.status).map_err(|e| ApiError::invalid(barometer_domain::FieldErrors::single("status", e)))?;
     let (l, actor) = (label.clone(), caller.actor());
     match state.db(move |conn| barometer_store::cycles::set_status(conn, &l, next, &actor)).await {
         Ok(()) => Ok(see_other(&format!("/cycles/{label}"))),
-        Err(e) => cycle_page(&req, &state, ui, &caller, label, (None, None, Some(e.message))).await,
+        Err(e) => cycle_page(&req, &state, ui, &caller, label, (None, None, Some((e.code.status(), e.message)))).await,
     }
 }
 
@@ -186,7 +196,7 @@ async fn invite(
     caller.require(&[Role::Secretariat])?;
     let label = label_of(&path)?;
     if !crate::csrf::verify(&req, &form.csrf) {
-        return cycle_page(&req, &state, ui, &caller, label, (None, None, Some(ui.t("csrf-failed")))).await;
+        return cycle_page(&req, &state, ui, &caller, label, (None, None, Some((StatusCode::FORBIDDEN, ui.t("csrf-failed"))))).await;
     }
     let assembly = AssemblyCode::parse(&form.assembly).map_err(|_| ApiError::not_found("assembly"))?;
     let token = crate::survey::invite(&state, &caller, label.clone(), assembly.clone())
@@ -210,10 +220,18 @@ async fn import(
     let fields = crate::routes::body::multipart_file_fields(form, 8 * 1024 * 1024).await?;
     let text = |name: &str| fields.iter().find(|f| f.0 == name).map(|f| String::from_utf8_lossy(&f.2).into_owned()).unwrap_or_default();
     if !crate::csrf::verify(&req, &text("csrf")) {
-        return cycle_page(&req, &state, ui, &caller, label, (None, None, Some(ui.t("csrf-failed")))).await;
+        return cycle_page(&req, &state, ui, &caller, label, (None, None, Some((StatusCode::FORBIDDEN, ui.t("csrf-failed"))))).await;
     }
     let Some((_, file_name, bytes)) = fields.iter().find(|f| f.0 == "file" && !f.2.is_empty()).cloned() else {
-        return cycle_page(&req, &state, ui, &caller, label, (None, None, Some(ui.t("import-no-file")))).await;
+        return cycle_page(
+            &req,
+            &state,
+            ui,
+            &caller,
+            label,
+            (None, None, Some((StatusCode::UNPROCESSABLE_ENTITY, ui.t("import-no-file")))),
+        )
+        .await;
     };
     let upload =
         crate::import::Upload { file_name, bytes, map: text("map").split([',', '\n']).map(str::to_owned).collect(), dry_run: false };
@@ -226,7 +244,15 @@ async fn import(
         Ok((_, None)) => cycle_page(&req, &state, ui, &caller, label, (None, None, None)).await,
         Err(e) => {
             let details: Vec<String> = e.fields.iter().map(|(p, m)| format!("{p}: {m}")).collect();
-            cycle_page(&req, &state, ui, &caller, label, (None, None, Some(format!("{} — {}", e.message, details.join(" · "))))).await
+            cycle_page(
+                &req,
+                &state,
+                ui,
+                &caller,
+                label,
+                (None, None, Some((e.code.status(), format!("{} — {}", e.message, details.join(" · "))))),
+            )
+            .await
         }
     }
 }
@@ -302,7 +328,9 @@ async fn create(
     let copies: Vec<String> =
         state.db(|conn| Ok(barometer_store::cycles::list(conn)?.into_iter().map(|c| c.label.to_string()).collect())).await?;
     if !crate::csrf::verify(&req, &field("csrf")) {
-        return Ok(again(vec![(String::new(), ui.t("csrf-failed"))], copies));
+        let mut refused = again(vec![(String::new(), ui.t("csrf-failed"))], copies);
+        refused.head_mut().status = StatusCode::FORBIDDEN;
+        return Ok(refused);
     }
     let def = match CycleDefinition::from_text(&text) {
         Ok(def) => def,

@@ -55,7 +55,11 @@ async fn page(
     notice: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
     let assemblies = state.db(barometer_store::assemblies::list).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = match errors.get("form") {
+        Some(_) => StatusCode::FORBIDDEN,
+        None if errors.is_empty() => StatusCode::OK,
+        None => StatusCode::UNPROCESSABLE_ENTITY,
+    };
     Ok(render(status, &RosterPage { chrome: Chrome::new(req, &ui, Some(caller)), ui, assemblies, form, errors, notice }))
 }
 

@@ -267,7 +267,9 @@ async fn post(
 ) -> Result<HttpResponse, ApiError> {
     let assembly = own_assembly(&caller)?;
     let label = CycleLabel::parse(&path).map_err(|_| ApiError::not_found("cycle"))?;
-    let form = Posted::parse(&body);
+    let form = Posted::parse(&body).map_err(|field| {
+        ApiError::new(ErrorCode::MalformedRequest, format!("the form field {field:?} is not UTF-8 text; reload the page and type it again"))
+    })?;
     let (cycle, name, stored) = load(&state, label.clone(), assembly.clone()).await?;
     let theme_codes: Vec<String> = cycle.definition.questionnaire.themes.iter().map(|t| t.code.to_string()).collect();
     let mut parsed = survey_form::parse(&form, &theme_codes);

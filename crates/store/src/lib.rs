@@ -22,6 +22,7 @@ macro_rules! insert_each {
 pub mod assemblies;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod cycle_data;
 pub mod cycles;
 pub mod db;

@@ -5,6 +5,7 @@ mod support;
 
 mod audit;
 mod auth;
+mod calendar;
 mod cycles;
 mod demo;
 mod migrations;

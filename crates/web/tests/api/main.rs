@@ -4,6 +4,7 @@
 mod support;
 
 mod chart_fixtures;
+mod calendar;
 mod cycles;
 mod errors;
 mod health;

@@ -7,6 +7,7 @@ use askama::Template;
 use crate::auth::Caller;
 use crate::i18n::Ui;
 
+mod calendar;
 mod cycles;
 mod dashboard;
 mod results;
@@ -21,6 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     dashboard::routes(cfg);
     survey::routes(cfg);
     cycles::routes(cfg);
+    calendar::routes(cfg);
     roster::routes(cfg);
     results::routes(cfg);
     cfg.route("/lang/{code}", web::get().to(switch_language));

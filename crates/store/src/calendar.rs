@@ -17,21 +17,8 @@ use crate::error::corrupt;
 use crate::schema::{activities, activity_regions, activity_themes, api_tokens, calendar_events, joint_initiative_marks, responses};
 use crate::{DbConn, StoreError};
 
-type ActivityRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    NaiveDate,
-    NaiveDate,
-    Option<String>,
-    Option<String>,
-    bool,
-    String,
-    String,
-    NaiveDateTime,
-);
+type ActivityRow =
+    (String, String, String, String, String, NaiveDate, NaiveDate, Option<String>, Option<String>, bool, String, String, NaiveDateTime);
 
 type EventRow = (
     String,
@@ -55,7 +42,10 @@ fn location(city: Option<String>, country: Option<String>) -> Result<Option<Loca
     country.map(|c| Ok(Location { city, country: Iso3::parse(&c).map_err(|e| corrupt("country", e))? })).transpose()
 }
 
-fn codes<T>(values: impl IntoIterator<Item = String>, parse: impl Fn(&str) -> Result<T, barometer_domain::codes::CodeError>) -> Result<Vec<T>, StoreError> {
+fn codes<T>(
+    values: impl IntoIterator<Item = String>,
+    parse: impl Fn(&str) -> Result<T, barometer_domain::codes::CodeError>,
+) -> Result<Vec<T>, StoreError> {
     values.into_iter().map(|v| parse(&v).map_err(|e| corrupt("code", e))).collect()
 }
 
@@ -271,10 +261,16 @@ pub fn set_status(conn: &mut DbConn, id: &str, status: ActivityStatus, by_assemb
             Owner::Assembly(_) => {
                 if by_assembly {
                     diesel::update(activities::table.find(id))
-                        .set((activities::status.eq(status.as_str()), activities::reported_status.eq(status.as_str()), activities::updated_at.eq(now)))
+                        .set((
+                            activities::status.eq(status.as_str()),
+                            activities::reported_status.eq(status.as_str()),
+                            activities::updated_at.eq(now),
+                        ))
                         .execute(conn)?;
                 } else {
-                    diesel::update(activities::table.find(id)).set((activities::status.eq(status.as_str()), activities::updated_at.eq(now))).execute(conn)?;
+                    diesel::update(activities::table.find(id))
+                        .set((activities::status.eq(status.as_str()), activities::updated_at.eq(now)))
+                        .execute(conn)?;
                 }
                 let response: String = activities::table.find(id).select(activities::response_id).first(conn)?;
                 diesel::update(responses::table.find(&response)).set(responses::updated_at.eq(now)).execute(conn)?;
@@ -314,12 +310,15 @@ pub fn marks(conn: &mut DbConn) -> Result<BTreeMap<String, Mark>, StoreError> {
 /// Marks a suggestion (replacing an earlier mark).
 pub fn set_mark(conn: &mut DbConn, key: &str, mark: Mark, actor: &str) -> Result<(), StoreError> {
     conn.transaction(|conn| {
-        let before: Option<String> =
-            joint_initiative_marks::table.find(key).select(joint_initiative_marks::mark).first(conn).optional()?;
+        let before: Option<String> = joint_initiative_marks::table.find(key).select(joint_initiative_marks::mark).first(conn).optional()?;
         let now = crate::now();
         if before.is_some() {
             diesel::update(joint_initiative_marks::table.find(key))
-                .set((joint_initiative_marks::mark.eq(mark.as_str()), joint_initiative_marks::updated_at.eq(now), joint_initiative_marks::updated_by.eq(actor)))
+                .set((
+                    joint_initiative_marks::mark.eq(mark.as_str()),
+                    joint_initiative_marks::updated_at.eq(now),
+                    joint_initiative_marks::updated_by.eq(actor),
+                ))
                 .execute(conn)?;
         } else {
             diesel::insert_into(joint_initiative_marks::table)

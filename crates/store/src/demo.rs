@@ -75,7 +75,13 @@ pub fn load(conn: &mut DbConn, set: &DemoDataSet, today: NaiveDate) -> Result<Lo
         }
     }
     if !loaded.is_empty() {
-        info!(assemblies = loaded.assemblies, cycles = loaded.cycles, responses = loaded.responses, events = loaded.events, "demo data loaded");
+        info!(
+            assemblies = loaded.assemblies,
+            cycles = loaded.cycles,
+            responses = loaded.responses,
+            events = loaded.events,
+            "demo data loaded"
+        );
     }
     Ok(loaded)
 }

@@ -111,7 +111,12 @@ mod tests {
     #[test]
     fn csv_has_a_bom_stable_headers_and_neutralised_formulas() {
         let table = CalendarTable {
-            rows: vec![CalendarRow { id: "a".into(), title: "=HYPERLINK(\"x\")".into(), place: "Rome, ITA".into(), ..CalendarRow::default() }],
+            rows: vec![CalendarRow {
+                id: "a".into(),
+                title: "=HYPERLINK(\"x\")".into(),
+                place: "Rome, ITA".into(),
+                ..CalendarRow::default()
+            }],
         };
         let csv = String::from_utf8(export(&table, Format::Csv, Lang::En).unwrap()).unwrap();
         assert!(csv.starts_with('\u{feff}'));

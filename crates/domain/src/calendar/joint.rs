@@ -39,7 +39,10 @@ impl Mark {
     }
 
     pub fn parse(value: &str) -> Result<Mark, String> {
-        Mark::ALL.into_iter().find(|m| m.as_str() == value).ok_or_else(|| format!("unknown mark {value:?}: use proposed, agreed or dismissed"))
+        Mark::ALL
+            .into_iter()
+            .find(|m| m.as_str() == value)
+            .ok_or_else(|| format!("unknown mark {value:?}: use proposed, agreed or dismissed"))
     }
 }
 
@@ -70,10 +73,8 @@ pub fn key(a: &str, b: &str) -> String {
 /// different assemblies sharing a theme, at most `window_days` apart or naming a common region.
 /// Ordered by the earlier start date, then by key.
 pub fn suggest(entries: &[CalendarEntry], window_days: u32) -> Vec<Suggestion> {
-    let candidates: Vec<&CalendarEntry> = entries
-        .iter()
-        .filter(|e| e.source == Source::Activity && e.status != ActivityStatus::Cancelled && e.assembly.is_some())
-        .collect();
+    let candidates: Vec<&CalendarEntry> =
+        entries.iter().filter(|e| e.source == Source::Activity && e.status != ActivityStatus::Cancelled && e.assembly.is_some()).collect();
     let mut found: BTreeMap<String, (chrono::NaiveDate, Suggestion)> = BTreeMap::new();
     for (i, a) in candidates.iter().enumerate() {
         for b in &candidates[i + 1..] {
@@ -175,10 +176,8 @@ mod tests {
         assert!(suggest(&far, DEFAULT_WINDOW_DAYS).is_empty());
         // The window is configurable: 100 days catches them.
         assert_eq!(suggest(&far, 100).len(), 1);
-        let other_theme = [
-            activity("a", "PACE", "2026-03-10", &["youth-pve"], &["mena"]),
-            activity("b", "PAM", "2026-03-20", &["victims"], &["mena"]),
-        ];
+        let other_theme =
+            [activity("a", "PACE", "2026-03-10", &["youth-pve"], &["mena"]), activity("b", "PAM", "2026-03-20", &["victims"], &["mena"])];
         assert!(suggest(&other_theme, DEFAULT_WINDOW_DAYS).is_empty());
     }
 

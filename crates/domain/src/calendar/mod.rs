@@ -199,10 +199,12 @@ impl EventInput {
             errors.add("title", "give the event a title");
         }
         let kind = errors.check("kind", EventKind::parse(self.kind.trim()));
-        let starts_on = errors.check("starts_on", self.starts_on.trim().parse::<NaiveDate>().map_err(|_| "give the first day as YYYY-MM-DD"));
+        let starts_on =
+            errors.check("starts_on", self.starts_on.trim().parse::<NaiveDate>().map_err(|_| "give the first day as YYYY-MM-DD"));
         let ends_on = match non_empty(&self.ends_on) {
             None => starts_on,
-            Some(v) => errors.check("ends_on", v.parse::<NaiveDate>().map_err(|_| "give the last day as YYYY-MM-DD, or leave it empty for one day")),
+            Some(v) => errors
+                .check("ends_on", v.parse::<NaiveDate>().map_err(|_| "give the last day as YYYY-MM-DD, or leave it empty for one day")),
         };
         if let (Some(s), Some(e)) = (starts_on, ends_on)
             && e < s
@@ -210,7 +212,12 @@ impl EventInput {
             errors.add("ends_on", "the last day comes before the first day");
         }
         let time = |errors: &mut FieldErrors, name: &str, v: &Option<String>| {
-            non_empty(v).and_then(|v| errors.check(name, NaiveTime::parse_from_str(v, "%H:%M").map_err(|_| "give a UTC time as HH:MM, or leave it empty for an all-day event")))
+            non_empty(v).and_then(|v| {
+                errors.check(
+                    name,
+                    NaiveTime::parse_from_str(v, "%H:%M").map_err(|_| "give a UTC time as HH:MM, or leave it empty for an all-day event"),
+                )
+            })
         };
         let start_time = time(&mut errors, "start_time", &self.start_time);
         let end_time = time(&mut errors, "end_time", &self.end_time);
@@ -235,8 +242,12 @@ impl EventInput {
         }
         let themes: Vec<ThemeCode> =
             self.themes.iter().enumerate().filter_map(|(i, t)| errors.check(format!("themes[{i}]"), ThemeCode::parse(t.trim()))).collect();
-        let regions: Vec<RegionCode> =
-            self.regions.iter().enumerate().filter_map(|(i, r)| errors.check(format!("regions[{i}]"), RegionCode::parse(r.trim()))).collect();
+        let regions: Vec<RegionCode> = self
+            .regions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| errors.check(format!("regions[{i}]"), RegionCode::parse(r.trim())))
+            .collect();
         let partners: Vec<String> = self
             .partners
             .iter()
@@ -319,7 +330,12 @@ mod tests {
 
     #[test]
     fn the_filter_keeps_entries_overlapping_the_period() {
-        let raw = RawFilter { from: Some("2026-03-01".into()), to: Some("2026-03-31".into()), theme: Some("youth-pve".into()), ..RawFilter::default() };
+        let raw = RawFilter {
+            from: Some("2026-03-01".into()),
+            to: Some("2026-03-31".into()),
+            theme: Some("youth-pve".into()),
+            ..RawFilter::default()
+        };
         let filter = CalendarFilter::parse(&raw).unwrap();
         let entry = |start: &str, end: &str, theme: &str| CalendarEntry {
             id: "x".into(),
@@ -344,7 +360,12 @@ mod tests {
         assert!(filter.matches(&entry("2026-03-31", "2026-04-02", "youth-pve")));
         assert!(!filter.matches(&entry("2026-04-01", "2026-04-02", "youth-pve")));
         assert!(!filter.matches(&entry("2026-03-10", "2026-03-10", "victims")));
-        let bad = RawFilter { from: Some("2026-04-01".into()), to: Some("2026-03-01".into()), region: Some("MENA!".into()), ..RawFilter::default() };
+        let bad = RawFilter {
+            from: Some("2026-04-01".into()),
+            to: Some("2026-03-01".into()),
+            region: Some("MENA!".into()),
+            ..RawFilter::default()
+        };
         let errors = CalendarFilter::parse(&bad).unwrap_err();
         assert!(errors.get("to").is_some() && errors.get("region").is_some());
     }

@@ -30,7 +30,8 @@ fn save(conn: &mut DbConn, def: &CycleDefinition, code: &str, activities: Vec<Ac
     let assembly = AssemblyCode::parse(code).unwrap();
     let input = ResponseInput::new(vec!["youth-pve".into()], vec!["sahel".into()], activities, String::new());
     let content = input.validate(def, Purpose::Submit).unwrap();
-    responses::save(conn, Save { cycle: &def.label, assembly: &assembly, content: &content, status, expected_version: None, actor: "test" }).unwrap()
+    responses::save(conn, Save { cycle: &def.label, assembly: &assembly, content: &content, status, expected_version: None, actor: "test" })
+        .unwrap()
 }
 
 fn event() -> EventInput {

@@ -27,8 +27,12 @@ const CYCLE: &str = r#"{"label": "2026", "opens_on": "2026-01-01", "closes_on": 
 fn seed(db: &TestDb) {
     let mut conn = db.conn();
     for code in ["PAM", "PACE", "EP", "APF"] {
-        let assembly =
-            Assembly { code: AssemblyCode::parse(code).unwrap(), name: format!("Assembly {code}"), joined_on: "2021-12-01".parse().unwrap(), left_on: None };
+        let assembly = Assembly {
+            code: AssemblyCode::parse(code).unwrap(),
+            name: format!("Assembly {code}"),
+            joined_on: "2021-12-01".parse().unwrap(),
+            left_on: None,
+        };
         barometer_store::assemblies::insert(&mut conn, &assembly, "test").unwrap();
     }
     let def = CycleDefinition::from_json(CYCLE).unwrap();
@@ -130,7 +134,15 @@ where
 
 fn session(db: &TestDb, role: Role, assembly: Option<&str>) -> String {
     let assembly = assembly.map(|a| AssemblyCode::parse(a).unwrap());
-    let new = NewToken { kind: TokenKind::Session, role, assembly: assembly.as_ref(), cycle: None, user_id: None, label: "test", expires_at: None };
+    let new = NewToken {
+        kind: TokenKind::Session,
+        role,
+        assembly: assembly.as_ref(),
+        cycle: None,
+        user_id: None,
+        label: "test",
+        expires_at: None,
+    };
     auth::create_token(&mut db.conn(), new, "test").unwrap().1
 }
 

@@ -3,8 +3,8 @@
 
 mod support;
 
-mod chart_fixtures;
 mod calendar;
+mod chart_fixtures;
 mod cycles;
 mod errors;
 mod health;

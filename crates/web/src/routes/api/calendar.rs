@@ -43,9 +43,7 @@ pub struct CalendarQuery {
 fn language(query: &CalendarQuery, ui: Ui) -> Result<Ui, ApiError> {
     match query.lang.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
         None => Ok(ui),
-        Some(code) => Lang::parse(code)
-            .map(Ui::new)
-            .ok_or_else(|| ApiError::invalid(FieldErrors::single("lang", "use en, fr, ar or ru"))),
+        Some(code) => Lang::parse(code).map(Ui::new).ok_or_else(|| ApiError::invalid(FieldErrors::single("lang", "use en, fr, ar or ru"))),
     }
 }
 
@@ -66,10 +64,7 @@ async fn list(state: web::Data<AppState>, _caller: Caller, ui: Ui, query: web::Q
         return Ok(HttpResponse::Ok().json(json!({"items": items})));
     };
     let table = calendar::table(&entries, &loaded.labels, &ui);
-    let bytes = web::block(move || export(&table, format, ui.lang))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+    let bytes = web::block(move || export(&table, format, ui.lang)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header(("Content-Disposition", format!("attachment; filename=\"calendar.{}\"", format.extension())))
@@ -148,7 +143,12 @@ async fn add_event(state: web::Data<AppState>, caller: Caller, body: web::Json<s
     Ok(HttpResponse::Created().json(json!({"id": id})))
 }
 
-async fn issue_feed(state: web::Data<AppState>, caller: Caller, ui: Ui, query: web::Query<CalendarQuery>) -> Result<HttpResponse, ApiError> {
+async fn issue_feed(
+    state: web::Data<AppState>,
+    caller: Caller,
+    ui: Ui,
+    query: web::Query<CalendarQuery>,
+) -> Result<HttpResponse, ApiError> {
     let ui = language(&query, ui)?;
     let (principal, actor) = (caller.principal.clone(), caller.actor());
     let token = state.db(move |conn| store::issue_feed(conn, &principal, &actor)).await?;
@@ -252,7 +252,12 @@ pub async fn mark_suggestion(state: &AppState, caller: &Caller, key: String, mar
     state.db(move |conn| store::set_mark(conn, &key, mark, &actor)).await
 }
 
-async fn mark(state: web::Data<AppState>, caller: Caller, path: web::Path<String>, body: web::Json<MarkBody>) -> Result<HttpResponse, ApiError> {
+async fn mark(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<MarkBody>,
+) -> Result<HttpResponse, ApiError> {
     let mark = Mark::parse(body.mark.trim()).map_err(|e| ApiError::invalid(FieldErrors::single("mark", e)))?;
     let key = path.into_inner();
     mark_suggestion(&state, &caller, key.clone(), mark).await?;

@@ -239,15 +239,31 @@ struct Extra {
 
 impl Default for Extra {
     fn default() -> Self {
-        Extra { form: EventForm { kind: EventKind::MechanismMeeting.as_str().to_owned(), ..EventForm::default() }, errors: FieldErrors::new(), notice: None, feed_url: None }
+        Extra {
+            form: EventForm { kind: EventKind::MechanismMeeting.as_str().to_owned(), ..EventForm::default() },
+            errors: FieldErrors::new(),
+            notice: None,
+            feed_url: None,
+        }
     }
 }
 
-async fn page(req: &HttpRequest, state: &AppState, ui: Ui, caller: &Caller, query: PageQuery, extra: Extra) -> Result<HttpResponse, ApiError> {
+async fn page(
+    req: &HttpRequest,
+    state: &AppState,
+    ui: Ui,
+    caller: &Caller,
+    query: PageQuery,
+    extra: Extra,
+) -> Result<HttpResponse, ApiError> {
     let principal = caller.principal.clone();
     let (loaded, assemblies, feed_since) = state
         .db(move |conn| {
-            Ok((calendar::load(conn)?, barometer_store::assemblies::list(conn)?, barometer_store::calendar::feed_created(conn, &principal)?))
+            Ok((
+                calendar::load(conn)?,
+                barometer_store::assemblies::list(conn)?,
+                barometer_store::calendar::feed_created(conn, &principal)?,
+            ))
         })
         .await?;
     let list_view = query.view.as_deref() == Some("list");
@@ -293,7 +309,8 @@ async fn page(req: &HttpRequest, state: &AppState, ui: Ui, caller: &Caller, quer
         let mut week: Vec<Option<DayCell>> = (0..lead).map(|_| None).collect();
         let mut day = month;
         while day <= month_end {
-            let on_day = entries.iter().filter(|e| e.starts_on <= day && e.ends_on >= day).map(|e| view(e, &loaded.labels, &ui, caller)).collect();
+            let on_day =
+                entries.iter().filter(|e| e.starts_on <= day && e.ends_on >= day).map(|e| view(e, &loaded.labels, &ui, caller)).collect();
             week.push(Some(DayCell { day: day.day(), iso: day.to_string(), today: day == today, entries: on_day }));
             if week.len() == 7 {
                 weeks.push(std::mem::take(&mut week));
@@ -327,7 +344,8 @@ async fn page(req: &HttpRequest, state: &AppState, ui: Ui, caller: &Caller, quer
         q
     };
     let selected = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    let assembly_choices: Vec<(String, String)> = assemblies.iter().map(|a| (a.code.to_string(), format!("{} · {}", a.code, a.name))).collect();
+    let assembly_choices: Vec<(String, String)> =
+        assemblies.iter().map(|a| (a.code.to_string(), format!("{} · {}", a.code, a.name))).collect();
     let page = CalendarPage {
         chrome: Chrome::new(req, &ui, Some(caller)),
         list_view,
@@ -353,7 +371,11 @@ async fn page(req: &HttpRequest, state: &AppState, ui: Ui, caller: &Caller, quer
         export_xlsx: export("xlsx"),
         ics_link: {
             let fq = filter_query(&query.filter);
-            if fq.is_empty() { format!("/api/v1/calendar.ics?lang={}", ui.code()) } else { format!("/api/v1/calendar.ics?lang={}&{fq}", ui.code()) }
+            if fq.is_empty() {
+                format!("/api/v1/calendar.ics?lang={}", ui.code())
+            } else {
+                format!("/api/v1/calendar.ics?lang={}&{fq}", ui.code())
+            }
         },
         feed_url: extra.feed_url,
         feed_since: feed_since.map(|at| ltr(at.format("%Y-%m-%d %H:%M UTC"))),
@@ -366,7 +388,9 @@ async fn page(req: &HttpRequest, state: &AppState, ui: Ui, caller: &Caller, quer
         form: extra.form,
         errors: extra.errors,
         notice: extra.notice,
-        next: chrome_path(req),
+        // After a status change, come back here; a page drawn in answer to a POST (a new event,
+        // a feed URL) comes back to its month instead of re-posting.
+        next: if req.method() == actix_web::http::Method::GET { chrome_path(req) } else { link(view_name, month, &filters) },
         ui,
     };
     let status = if page.errors.is_empty() && page.filter_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -380,7 +404,13 @@ fn chrome_path(req: &HttpRequest) -> String {
     }
 }
 
-async fn show(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Caller, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ui: Ui,
+    caller: Caller,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     page(&req, &state, ui, &caller, query.into_inner(), Extra::default()).await
 }
 
@@ -393,7 +423,13 @@ struct FeedForm {
 }
 
 /// Creates (or regenerates) the caller's private feed URL and shows it once; or revokes it.
-async fn feed(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Caller, form: web::Form<FeedForm>) -> Result<HttpResponse, ApiError> {
+async fn feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ui: Ui,
+    caller: Caller,
+    form: web::Form<FeedForm>,
+) -> Result<HttpResponse, ApiError> {
     if !crate::csrf::verify(&req, &form.csrf) {
         let extra = Extra { notice: None, errors: FieldErrors::single("form", ui.t("csrf-failed")), ..Extra::default() };
         return page(&req, &state, ui, &caller, PageQuery::default(), extra).await;
@@ -404,7 +440,11 @@ async fn feed(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Call
         Extra { notice: Some(ui.t("calendar-feed-revoked")), ..Extra::default() }
     } else {
         let token = state.db(move |conn| barometer_store::calendar::issue_feed(conn, &principal, &actor)).await?;
-        Extra { notice: Some(ui.t("calendar-feed-created")), feed_url: Some(calendar::feed_url(&state.config, &token, ui.lang)), ..Extra::default() }
+        Extra {
+            notice: Some(ui.t("calendar-feed-created")),
+            feed_url: Some(calendar::feed_url(&state.config, &token, ui.lang)),
+            ..Extra::default()
+        }
     };
     page(&req, &state, ui, &caller, PageQuery::default(), extra).await
 }
@@ -413,7 +453,13 @@ fn list_field(raw: &str) -> Vec<String> {
     raw.split([',', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
-async fn add_event(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Caller, form: web::Form<EventForm>) -> Result<HttpResponse, ApiError> {
+async fn add_event(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ui: Ui,
+    caller: Caller,
+    form: web::Form<EventForm>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat])?;
     let form = form.into_inner();
     if !crate::csrf::verify(&req, &form.csrf) {
@@ -505,7 +551,13 @@ struct JointQuery {
     window: Option<String>,
 }
 
-async fn joint_page(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller: Caller, query: web::Query<JointQuery>) -> Result<HttpResponse, ApiError> {
+async fn joint_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ui: Ui,
+    caller: Caller,
+    query: web::Query<JointQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat])?;
     let window = api::window(query.window.as_deref())?;
     let (loaded, marked) = api::load_suggestions(&state, window).await?;
@@ -515,7 +567,13 @@ async fn joint_page(req: HttpRequest, state: web::Data<AppState>, ui: Ui, caller
         let v = SuggestionView {
             key: m.suggestion.key.clone(),
             why: api::why(&m.suggestion, &loaded.labels, &ui, window),
-            activities: m.suggestion.activities.iter().filter_map(|id| by_id.get(id.as_str())).map(|e| view(e, &loaded.labels, &ui, &caller)).collect(),
+            activities: m
+                .suggestion
+                .activities
+                .iter()
+                .filter_map(|id| by_id.get(id.as_str()))
+                .map(|e| view(e, &loaded.labels, &ui, &caller))
+                .collect(),
             mark_code: m.mark.map_or("none", Mark::as_str).to_owned(),
             mark: m.mark.map(|k| ui.t(&format!("joint-mark-{}", k.as_str()))),
         };
@@ -544,7 +602,12 @@ struct MarkForm {
     window: Option<String>,
 }
 
-async fn joint_mark(req: HttpRequest, state: web::Data<AppState>, caller: Caller, form: web::Form<MarkForm>) -> Result<HttpResponse, ApiError> {
+async fn joint_mark(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    form: web::Form<MarkForm>,
+) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat])?;
     if !crate::csrf::verify(&req, &form.csrf) {
         return Err(ApiError::forbidden("the form has expired; reload the page and try again"));

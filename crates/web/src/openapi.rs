@@ -65,8 +65,11 @@ fn query_param(name: &str, description: &str) -> Value {
     json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": "string"}})
 }
 
+/// Named parts of the document: paths or schemas.
+type Entries = Vec<(&'static str, Value)>;
+
 /// The calendar's routes and shapes.
-fn calendar() -> (Vec<(&'static str, Value)>, Vec<(&'static str, Value)>) {
+fn calendar() -> (Entries, Entries) {
     let filters = vec![
         query_param("assembly", "Only this assembly's activities, e.g. PAM."),
         query_param("theme", "Only entries on this theme code, e.g. youth-pve."),

@@ -33,11 +33,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 println!("the demo data set is already loaded in {}", url.redacted());
             } else {
                 println!(
-                    "loaded the demo data set into {}: {} assemblies, {} cycles, {} responses (illustrative data)",
+                    "loaded the demo data set into {}: {} assemblies, {} cycles, {} responses, {} calendar events (illustrative data)",
                     url.redacted(),
                     loaded.assemblies,
                     loaded.cycles,
-                    loaded.responses
+                    loaded.responses,
+                    loaded.events
                 );
             }
             Ok(())

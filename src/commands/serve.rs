@@ -21,8 +21,8 @@ pub fn run(url: &DatabaseUrl, args: ServeArgs) -> Result<()> {
         if barometer_store::demo::is_empty(&mut conn)? {
             let loaded = super::load_demo(&pool)?;
             println!(
-                "Loaded the illustrative demo data set: {} assemblies, {} cycles, {} responses.",
-                loaded.assemblies, loaded.cycles, loaded.responses
+                "Loaded the illustrative demo data set: {} assemblies, {} cycles, {} responses, {} calendar events.",
+                loaded.assemblies, loaded.cycles, loaded.responses, loaded.events
             );
         } else {
             println!("The database already holds data; the demo data set was not loaded again.");

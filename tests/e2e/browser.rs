@@ -124,3 +124,82 @@ fn a_focal_point_answers_in_english_and_in_arabic_and_the_secretariat_sees_it() 
         secretariat_sees_submitted(&driver, &fixture, assembly, lang);
     }
 }
+
+/// Signs in a new web user with `role` in a fresh browser session.
+fn signed_in(driver: &Driver, fixture: &Fixture, role: &str, email: &str) -> Browser {
+    let mut create = barometer(fixture.dir.path(), "sqlite://barometer.db");
+    create.args(["admin", "create-user", "--email", email, "--role", role]).stdin(std::process::Stdio::piped());
+    let mut child = create.stdout(std::process::Stdio::null()).spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"a long calendar password\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    let browser = driver.session();
+    browser.goto(&format!("{}/sign-in", fixture.server.url));
+    browser.type_into("#email", email);
+    browser.type_into("#password", "a long calendar password");
+    browser.click("form[action='/sign-in'] button[type='submit']");
+    browser.wait_for_url("/");
+    browser
+}
+
+/// The titles of the entries the calendar's list shows, and the theme text of each.
+fn listed(browser: &Browser) -> Vec<(String, String)> {
+    let value = browser.script(
+        "return Array.from(document.querySelectorAll('#calendar-list > li')).map(li => [li.querySelector('h3').textContent.trim(), (li.querySelector('.entry-themes') || {textContent: ''}).textContent.trim()]);",
+        json!([]),
+    );
+    serde_json::from_value(value).unwrap()
+}
+
+/// The calendar of the demo's June 2025 (six activities and the Sixth Meeting of the Mechanism),
+/// in `lang`: the month grid, then the list, filtered by theme with the GET form.
+fn calendar_filtered_by_theme(browser: &Browser, fixture: &Fixture, lang: &str, month_title: &str) {
+    let base = &fixture.server.url;
+    browser.goto(&format!("{base}/lang/{lang}?next=%2Fcalendar%3Fmonth%3D2025-06"));
+    browser.wait_for_url("/calendar?month=2025-06");
+    assert_eq!(browser.script("return document.documentElement.dir", json!([])), json!(if lang == "ar" { "rtl" } else { "ltr" }));
+    assert_eq!(browser.text("#period-title"), month_title);
+    // The month is a table with a header per weekday; the meeting sits on its day.
+    assert_eq!(browser.script("return document.querySelectorAll('#calendar-month thead th').length", json!([])), json!(7));
+    let meeting = browser.text("td[data-date='2025-06-12'] .day-entries");
+    assert!(meeting.contains("Sixth Meeting of the Coordination Mechanism"), "{meeting}");
+    browser.screenshot(&format!("calendar-{lang}-1-month"));
+
+    browser.click("#view-list");
+    browser.wait_for_url("view=list&month=2025-06");
+    let everything = listed(browser);
+    assert_eq!(everything.len(), 7, "{everything:?}");
+
+    let label = browser.text("#f-theme option[value='ai-tech']");
+    browser.choose("#f-theme", "ai-tech");
+    browser.click("#apply-filters");
+    browser.wait_for_url("theme=ai-tech&region=&kind=&from=&to=");
+    let filtered = listed(browser);
+    assert_eq!(filtered.len(), 2, "{filtered:?}");
+    for (title, themes) in &filtered {
+        assert!(themes.contains(&label), "{title} is listed under {label} but shows {themes}");
+    }
+    assert_eq!(browser.property("#f-theme", "value"), json!("ai-tech"), "the filter keeps its choice");
+    browser.screenshot(&format!("calendar-{lang}-2-filtered"));
+
+    // The same filter in the month grid: only those activities' days have entries.
+    browser.click("#view-month");
+    browser.wait_for_url("theme=ai-tech");
+    let days = browser.script(
+        "return Array.from(document.querySelectorAll('#calendar-month td[data-date]')).filter(td => td.querySelector('.day-entries')).map(td => td.dataset.date);",
+        json!([]),
+    );
+    assert_eq!(days, json!(["2025-06-03", "2025-06-04", "2025-06-05", "2025-06-17"]));
+}
+
+#[test]
+fn the_calendar_opens_in_english_and_in_arabic_and_filters_by_theme() {
+    let Some(driver) = Driver::start() else { return };
+    let fixture = Fixture::start();
+    let browser = signed_in(&driver, &fixture, "analyst", "analyst-calendar@example.org");
+    // It opens on the current month.
+    browser.goto(&format!("{}/calendar", fixture.server.url));
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(browser.property("input[name='month']", "value"), json!(today.format("%Y-%m").to_string()));
+    calendar_filtered_by_theme(&browser, &fixture, "en", "June 2025");
+    calendar_filtered_by_theme(&browser, &fixture, "ar", "يونيو 2025");
+}

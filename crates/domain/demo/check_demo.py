@@ -43,7 +43,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ISO3 = re.compile(r"^[A-Z]{3}$")
 
 KEYS = {
-    "root": {"notice", "assemblies", "presidencies", "meetings", "cycles"},
+    "root": {"notice", "assemblies", "presidencies", "meetings", "cycles", "events"},
     "presidency": {"assembly", "starts_on", "ends_on"},
     "meeting": {"number", "date", "venue", "online", "regular"},
     "assembly": {"code", "name", "joined_on", "left_on"},
@@ -58,6 +58,11 @@ KEYS = {
                  "partners"},
     "location": {"city", "country"},
 }
+# Secretariat events: every key but the times is required.
+EVENT_KEYS = {"title", "kind", "starts_on", "ends_on", "city", "country", "online", "themes", "regions",
+              "partners", "status"}
+EVENT_KINDS = ("mechanism-meeting", "unoct-event", "other-event")
+ACTIVITY_STATUSES = ("planned", "confirmed", "held", "cancelled")
 
 errors = []
 
@@ -211,6 +216,22 @@ def check(doc):
     if not isinstance(notice, str) or "Illustrative demo data" not in notice \
             or "not the Mechanism's real answers" not in notice:
         err("notice", "must say it is illustrative demo data, not the Mechanism's real answers")
+
+    for i, ev in enumerate(doc["events"]):
+        w = f"events[{i}]"
+        got = set(ev) - {"start_time", "end_time"}
+        if not (EVENT_KEYS - {"city", "country"}) <= got <= EVENT_KEYS:
+            err(w, f"event keys wrong: {sorted(got ^ EVENT_KEYS)}")
+            continue
+        if ev["kind"] not in EVENT_KINDS:
+            err(w, f"kind {ev['kind']!r} is not one of {EVENT_KINDS}")
+        if ev["status"] not in ACTIVITY_STATUSES:
+            err(w, f"status {ev['status']!r} is not one of {ACTIVITY_STATUSES}")
+        start, end = parse_date(ev["starts_on"], w + ".starts_on"), parse_date(ev["ends_on"], w + ".ends_on")
+        if start and end and end < start:
+            err(w, "ends before it starts")
+        if not ev["online"] and not ISO3.match(ev.get("country") or ""):
+            err(w, "an event that is not online needs a country")
 
     assemblies = {}
     codes = unique_codes(doc["assemblies"], "assemblies", ASSEMBLY_CODE)

@@ -19,6 +19,8 @@ pub struct DemoDataSet {
     pub presidencies: Vec<Presidency>,
     pub meetings: Vec<Meeting>,
     pub cycles: Vec<DemoCycle>,
+    /// Secretariat events of the calendar (Mechanism meetings, UNOCT events).
+    pub events: Vec<crate::calendar::Event>,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +48,8 @@ struct RawSet {
     #[serde(default)]
     meetings: Vec<Meeting>,
     cycles: Vec<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    events: Vec<crate::calendar::EventInput>,
 }
 
 #[derive(Deserialize)]
@@ -107,7 +111,15 @@ fn parse(text: &str) -> Result<DemoDataSet, FieldErrors> {
             errors
         })?;
     }
-    Ok(DemoDataSet { notice: raw.notice, assemblies: raw.assemblies, presidencies: raw.presidencies, meetings: raw.meetings, cycles })
+    let mut events = Vec::new();
+    for (i, input) in raw.events.iter().enumerate() {
+        events.push(input.validate().map_err(|e| {
+            let mut errors = FieldErrors::new();
+            errors.merge_prefixed(&format!("events[{i}]"), e);
+            errors
+        })?);
+    }
+    Ok(DemoDataSet { notice: raw.notice, assemblies: raw.assemblies, presidencies: raw.presidencies, meetings: raw.meetings, cycles, events })
 }
 
 #[cfg(test)]
@@ -119,6 +131,7 @@ mod tests {
         let set = dataset().unwrap_or_else(|e| panic!("demo data is invalid: {e}"));
         assert_eq!(set.assemblies.len(), 17);
         assert!(set.notice.to_lowercase().contains("illustrative"));
+        assert!(set.events.iter().any(|e| e.title.starts_with("Seventh Meeting of the Coordination Mechanism")));
         for assembly in &set.assemblies {
             assembly.validate().unwrap();
         }

@@ -8,6 +8,7 @@
 //! tables are compiled in).
 
 pub mod assembly;
+pub mod calendar;
 pub mod codes;
 pub mod countries;
 pub mod cycle;

@@ -162,6 +162,10 @@ pub struct Activity {
     pub regions: Vec<RegionCode>,
     pub partners: Vec<String>,
     pub status: ActivityStatus,
+    /// Whether the sender stated the status. A save without one leaves a stored activity's
+    /// status alone (it may have been set by the Secretariat); a stored activity has one.
+    #[serde(skip)]
+    pub status_given: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -308,6 +312,7 @@ impl ActivityInput {
             regions,
             partners,
             status,
+            status_given: self.status.is_some(),
         })
     }
 }

@@ -16,6 +16,7 @@ pub struct Loaded {
     pub assemblies: usize,
     pub cycles: usize,
     pub responses: usize,
+    pub events: usize,
 }
 
 impl Loaded {
@@ -77,8 +78,20 @@ pub fn load(conn: &mut DbConn, set: &DemoDataSet, today: NaiveDate) -> Result<Lo
             loaded.responses += 1;
         }
     }
+    for event in &set.events {
+        if !crate::calendar::event_exists(conn, &event.title, event.starts_on)? {
+            crate::calendar::insert_event(conn, event, ACTOR)?;
+            loaded.events += 1;
+        }
+    }
     if !loaded.is_empty() {
-        info!(assemblies = loaded.assemblies, cycles = loaded.cycles, responses = loaded.responses, "demo data loaded");
+        info!(
+            assemblies = loaded.assemblies,
+            cycles = loaded.cycles,
+            responses = loaded.responses,
+            events = loaded.events,
+            "demo data loaded"
+        );
     }
     Ok(loaded)
 }

@@ -25,6 +25,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod challenges;
+pub mod calendar;
 pub mod cycle_data;
 pub mod cycles;
 pub mod db;

@@ -183,6 +183,7 @@ fn load_content(conn: &mut DbConn, row: Row) -> Result<StoredResponse, StoreErro
                 kind: KindCode::parse(&a.kind_code).map_err(|e| corrupt("activities.kind_code", e))?,
                 partners: serde_json::from_str(&a.partners).map_err(|e| corrupt("activities.partners", e))?,
                 status: ActivityStatus::parse(&a.status).map_err(|e| corrupt("activities.status", e))?,
+                status_given: true,
                 id: Some(a.id),
                 title: a.title,
                 starts_on: a.starts_on,
@@ -357,9 +358,27 @@ fn write_lists(
     if !removed.is_empty() {
         diesel::delete(activities::table.filter(activities::id.eq_any(&removed))).execute(conn)?;
     }
+    // What the assembly last said about each kept activity's status (see `reported_status` in
+    // the calendar migration): sending it again, or sending none, is not a change, so a status
+    // the Secretariat set in between is kept.
+    let reported: BTreeMap<String, String> = if kept.is_empty() {
+        BTreeMap::new()
+    } else {
+        activities::table
+            .filter(activities::id.eq_any(kept.iter().copied().collect::<Vec<&str>>()))
+            .select((activities::id, activities::reported_status))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect()
+    };
     for (activity, position) in save.content.activities.iter().zip(0..) {
         let id = match &activity.id {
             Some(id) => {
+                if activity.status_given && reported.get(id).map(String::as_str) != Some(activity.status.as_str()) {
+                    diesel::update(activities::table.find(id))
+                        .set((activities::status.eq(activity.status.as_str()), activities::reported_status.eq(activity.status.as_str())))
+                        .execute(conn)?;
+                }
                 diesel::update(activities::table.find(id))
                     .set((
                         activities::position.eq(position),
@@ -371,7 +390,6 @@ fn write_lists(
                         activities::country.eq(activity.location.as_ref().map(|l| l.country.as_str())),
                         activities::online.eq(activity.online),
                         activities::partners.eq(serde_json::to_string(&activity.partners).expect("strings serialize")),
-                        activities::status.eq(activity.status.as_str()),
                         activities::updated_at.eq(now),
                     ))
                     .execute(conn)?;
@@ -394,6 +412,7 @@ fn write_lists(
                         activities::online.eq(activity.online),
                         activities::partners.eq(serde_json::to_string(&activity.partners).expect("strings serialize")),
                         activities::status.eq(activity.status.as_str()),
+                        activities::reported_status.eq(activity.status.as_str()),
                         activities::created_at.eq(now),
                         activities::updated_at.eq(now),
                     ))
@@ -500,6 +519,7 @@ fn same_content(stored: &ResponseContent, imported: &ResponseContent) -> bool {
         let mut c = c.clone();
         for a in &mut c.activities {
             a.id = None;
+            a.status_given = true;
         }
         c.regions.sort();
         c

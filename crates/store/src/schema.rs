@@ -121,6 +121,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        reported_status -> Text,
     }
 }
 
@@ -187,6 +188,8 @@ diesel::joinable!(responses -> assemblies (assembly_code));
 diesel::joinable!(response_themes -> responses (response_id));
 diesel::joinable!(response_regions -> responses (response_id));
 diesel::joinable!(activities -> responses (response_id));
+diesel::joinable!(activity_themes -> activities (activity_id));
+diesel::joinable!(activity_regions -> activities (activity_id));
 
 diesel::table! {
     idempotency_keys (scope, key) {
@@ -292,6 +295,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_events (id) {
+        id -> Text,
+        title -> Text,
+        kind -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        start_time -> Nullable<Text>,
+        end_time -> Nullable<Text>,
+        city -> Nullable<Text>,
+        country -> Nullable<Text>,
+        online -> Bool,
+        themes -> Text,
+        regions -> Text,
+        partners -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    joint_initiative_marks (suggestion_key) {
+        suggestion_key -> Text,
+        mark -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     assemblies,
@@ -318,4 +351,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     rate_limit_counters,
     challenges,
+    calendar_events,
+    joint_initiative_marks,
 );

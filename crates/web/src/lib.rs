@@ -11,6 +11,7 @@
 
 mod app;
 mod auth;
+mod calendar;
 mod config;
 mod csrf;
 mod error;

@@ -51,6 +51,136 @@ fn path_param(name: &str, description: &str) -> Value {
 
 /// The whole document. `base_url` fills in the server entry.
 pub fn document(base_url: &str) -> Value {
+    let mut doc = core_document(base_url);
+    let (paths, schemas) = calendar();
+    for (k, v) in paths {
+        doc["paths"][k] = v;
+    }
+    for (k, v) in schemas {
+        doc["components"]["schemas"][k] = v;
+    }
+    doc
+}
+
+fn query_param(name: &str, description: &str) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": "string"}})
+}
+
+/// Named parts of the document: paths or schemas.
+type Entries = Vec<(&'static str, Value)>;
+
+/// The calendar's routes and shapes.
+fn calendar() -> (Entries, Entries) {
+    let filters = vec![
+        query_param("assembly", "Only this assembly's activities, e.g. PAM."),
+        query_param("theme", "Only entries on this theme code, e.g. youth-pve."),
+        query_param("region", "Only entries naming this region code, e.g. sahel."),
+        query_param("kind", "Only this kind: an activity kind of a cycle, or mechanism-meeting, unoct-event, other-event."),
+        query_param("from", "Only entries that end on or after this date (YYYY-MM-DD)."),
+        query_param("to", "Only entries that start on or before this date (YYYY-MM-DD)."),
+        query_param("lang", "Language of labels: en, fr, ar or ru (default: the caller's)."),
+    ];
+    let mut list_params = filters.clone();
+    list_params.push(query_param("format", "json (default), csv (UTF-8 with a BOM) or xlsx."));
+    let mut feed_params = filters;
+    feed_params.push(query_param("token", "A private feed token (from POST /api/v1/calendar/feed-token), for calendar apps that cannot sign in. An unknown or revoked token answers 404."));
+    let mut list = op(
+        "The calendar of activities",
+        "Any signed-in caller. The planned activities of every submitted response (every cycle) and the Secretariat's events, by start date; each filter left out matches everything.",
+        (200, "The entries (or a CSV/XLSX file with `format`).", items("CalendarEntry")),
+        &[401, 422],
+    );
+    list["parameters"] = Value::Array(list_params);
+    let mut feed = op(
+        "The calendar as iCalendar (RFC 5545)",
+        "Signed in, or with `?token=` (a private feed token). Every event's UID is `<id>@barometer` and never changes, so an amended activity updates the entry; cancelled activities are sent with STATUS:CANCELLED; entries without a time are all-day.",
+        (200, "text/calendar", json!({"type": "string"})),
+        &[401, 404, 422],
+    );
+    feed["parameters"] = Value::Array(feed_params);
+    feed["responses"]["200"] = json!({"description": "The calendar.", "content": {"text/calendar": {"schema": {"type": "string"}}}});
+    let status_body = json!({"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["planned", "confirmed", "held", "cancelled"]}}});
+    let mut suggestions = op(
+        "Joint-initiative suggestions",
+        "Secretariat only. Pairs of activities of different assemblies that share a theme and are at most `window` days apart or name a common region, each with why and the Secretariat's mark.",
+        (
+            200,
+            "The suggestions.",
+            json!({"type": "object", "required": ["window_days", "items"], "properties": {"window_days": {"type": "integer"}, "items": {"type": "array", "items": schema("JointSuggestion")}}}),
+        ),
+        &[401, 403, 422],
+    );
+    suggestions["parameters"] =
+        json!([query_param("window", "Days apart at most, 0 to 366 (default 30)."), query_param("lang", "Language of `why`.")]);
+    let paths = vec![
+        ("/api/v1/activities", json!({"get": list})),
+        (
+            "/api/v1/activities/{id}/status",
+            json!({
+                "parameters": [path_param("id", "The activity's (or Secretariat event's) id.")],
+                "post": with_body(op("Change an activity's status", "That assembly's focal point, or the Secretariat (events: the Secretariat only). Audited. A status the Secretariat sets is kept when the assembly later saves its response without changing that activity's status.", (200, "The new status.", json!({"type": "object", "properties": {"id": {"type": "string"}, "status": {"type": "string"}}})), &[400, 401, 403, 404, 422]), status_body)
+            }),
+        ),
+        ("/api/v1/calendar.ics", json!({"get": feed})),
+        (
+            "/api/v1/calendar/events",
+            json!({
+                "post": with_body(op("Add a Secretariat event", "Secretariat only: a Mechanism meeting, a UNOCT event or another event. Without times it is all-day; times are UTC.", (201, "The new event's id.", json!({"type": "object", "properties": {"id": {"type": "string"}}})), &[400, 401, 403, 422]), schema("EventInput"))
+            }),
+        ),
+        (
+            "/api/v1/calendar/feed-token",
+            json!({
+                "post": op("Make my private feed URL", "Any signed-in caller. Replaces (revokes) the caller's earlier feed token; the token is shown once. The URL is built from BAROMETER_BASE_URL.", (201, "The token and its URL.", json!({"type": "object", "properties": {"token": {"type": "string"}, "url": {"type": "string"}}})), &[401]),
+                "delete": {"summary": "Revoke my private feed URL", "description": "Calendar apps using it get 404 from then on.", "responses": {"204": {"description": "Revoked."}, "401": error_responses(&[401])["401"].clone(), "404": error_responses(&[404])["404"].clone()}}
+            }),
+        ),
+        ("/api/v1/joint-initiatives", json!({"get": suggestions})),
+        (
+            "/api/v1/joint-initiatives/{key}/mark",
+            json!({
+                "parameters": [path_param("key", "The suggestion's key: its two activity ids joined by +, in order.")],
+                "post": with_body(op("Mark a suggestion", "Secretariat only. The mark stays with the pair while both activities exist (their ids survive amendments), so a dismissed suggestion stays dismissed.", (200, "The mark.", json!({"type": "object", "properties": {"key": {"type": "string"}, "mark": {"type": "string"}}})), &[400, 401, 403, 404, 422]),
+                    json!({"type": "object", "required": ["mark"], "properties": {"mark": {"type": "string", "enum": ["proposed", "agreed", "dismissed"]}}}))
+            }),
+        ),
+    ];
+    let codes = json!({"type": "array", "items": {"type": "string"}});
+    let date = json!({"type": "string", "format": "date"});
+    let schemas = vec![
+        (
+            "CalendarEntry",
+            json!({"type": "object", "required": ["id", "source", "title", "kind", "starts_on", "ends_on", "status", "uid"], "properties": {
+            "id": {"type": "string"}, "source": {"type": "string", "enum": ["activity", "event"]},
+            "assembly": {"type": "string", "nullable": true}, "cycle": {"type": "string", "nullable": true},
+            "title": {"type": "string"}, "kind": {"type": "string"}, "kind_label": {"type": "string"},
+            "starts_on": date, "ends_on": date, "start_time": {"type": "string", "nullable": true, "description": "UTC HH:MM"},
+            "end_time": {"type": "string", "nullable": true}, "all_day": {"type": "boolean"},
+            "location": {"type": "object", "nullable": true, "properties": {"city": {"type": "string", "nullable": true}, "country": {"type": "string"}}},
+            "online": {"type": "boolean"}, "place": {"type": "string"}, "themes": codes, "theme_labels": codes, "regions": codes, "partners": codes,
+            "status": {"type": "string", "enum": ["planned", "confirmed", "held", "cancelled"]}, "uid": {"type": "string"}, "updated_at": {"type": "string"}}}),
+        ),
+        (
+            "EventInput",
+            json!({"type": "object", "required": ["title", "kind", "starts_on"], "properties": {
+            "title": {"type": "string"}, "kind": {"type": "string", "enum": ["mechanism-meeting", "unoct-event", "other-event"]},
+            "starts_on": date, "ends_on": date, "start_time": {"type": "string", "description": "UTC HH:MM"}, "end_time": {"type": "string"},
+            "city": {"type": "string"}, "country": {"type": "string", "description": "ISO 3166-1 alpha-3; required unless online"},
+            "online": {"type": "boolean"}, "themes": codes, "regions": codes, "partners": codes,
+            "status": {"type": "string", "enum": ["planned", "confirmed", "held", "cancelled"]}}}),
+        ),
+        (
+            "JointSuggestion",
+            json!({"type": "object", "required": ["key", "activities", "why"], "properties": {
+            "key": {"type": "string"}, "activities": {"type": "array", "items": schema("CalendarEntry")}, "assemblies": codes, "themes": codes,
+            "days_apart": {"type": "integer"}, "within_window": {"type": "boolean"}, "shared_regions": codes, "why": {"type": "string"},
+            "mark": {"type": "string", "nullable": true, "enum": ["proposed", "agreed", "dismissed"]}}}),
+        ),
+    ];
+    (paths, schemas)
+}
+
+fn core_document(base_url: &str) -> Value {
     let label = path_param("label", "The cycle's label, e.g. 2025 or 2023-24.");
     let request_id = path_param("id", "The membership request's id.");
     let mut submit_request = with_body(

@@ -12,6 +12,7 @@
 //! Text cells that a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a
 //! tab or a carriage return) are prefixed with `'` in CSV and XLSX (CVE-2019-16184).
 
+mod calendar;
 mod csv;
 mod parquet;
 mod sheet;
@@ -20,6 +21,7 @@ mod xlsx;
 use barometer_domain::Lang;
 use serde::Serialize;
 
+pub use calendar::{CalendarRow, CalendarTable};
 pub use sheet::{Part, SheetColumn, Values};
 
 use crate::AnalyticsError;

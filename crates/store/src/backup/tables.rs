@@ -164,6 +164,7 @@ tables! {
         status: String,
         #[serde(with = "timestamp")] created_at: NaiveDateTime,
         #[serde(with = "timestamp")] updated_at: NaiveDateTime,
+        reported_status: String,
     }
     activity_themes => ActivityTheme sorted_by (activity_id, theme_code) {
         activity_id: String,
@@ -287,5 +288,29 @@ tables! {
         id: String,
         answer: String,
         #[serde(with = "timestamp")] expires_at: NaiveDateTime,
+    }
+    calendar_events => CalendarEvent sorted_by (id) {
+        id: String,
+        title: String,
+        kind: String,
+        starts_on: NaiveDate,
+        ends_on: NaiveDate,
+        start_time: Option<String>,
+        end_time: Option<String>,
+        city: Option<String>,
+        country: Option<String>,
+        online: bool,
+        themes: String,
+        regions: String,
+        partners: String,
+        status: String,
+        #[serde(with = "timestamp")] created_at: NaiveDateTime,
+        #[serde(with = "timestamp")] updated_at: NaiveDateTime,
+    }
+    joint_initiative_marks => JointInitiativeMark sorted_by (suggestion_key) {
+        suggestion_key: String,
+        mark: String,
+        #[serde(with = "timestamp")] updated_at: NaiveDateTime,
+        updated_by: String,
     }
 }

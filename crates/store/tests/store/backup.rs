@@ -6,7 +6,7 @@ use barometer_store::auth::{self, NewToken, TokenKind};
 use barometer_store::backup::{self, BackupError, Quiet, Summary, TABLES};
 use barometer_store::responses::{self, Save};
 use barometer_domain::membership::RequestInput;
-use barometer_store::{DbConn, audit, challenges, demo, idempotency, membership, rate_limit, settings};
+use barometer_store::{DbConn, audit, calendar, challenges, demo, idempotency, membership, rate_limit, settings};
 use barometer_test_support::{TestDb, backend_tests};
 
 use crate::support::{day, seed};
@@ -50,6 +50,8 @@ fn populate(conn: &mut DbConn) {
     membership::notify(conn, &stored.id, day("2026-11-22"), "A request to join", "Details", "test").unwrap();
     rate_limit::hit(conn, "sign-in", "198.51.100.1", rate_limit::Limit { max: 5, window_secs: 60 }).unwrap();
     challenges::issue(conn, "7", day("2030-01-01").and_hms_opt(0, 0, 0).unwrap()).unwrap();
+    // Calendar: the demo brings the Secretariat's events; a mark on a suggestion.
+    calendar::set_mark(conn, "a|b", barometer_domain::calendar::Mark::Dismissed, "test").unwrap();
 }
 
 fn backup_bytes(conn: &mut DbConn) -> Vec<u8> {

@@ -12,6 +12,8 @@ backend_tests! {
         let first = demo::load(&mut conn, &set, day("2026-11-22")).unwrap();
         assert_eq!(first.assemblies, 17);
         assert_eq!(first.cycles, 3);
+        assert_eq!(first.events, set.events.len());
+        assert!(first.events >= 3);
         let again = demo::load(&mut conn, &set, day("2026-11-22")).unwrap();
         assert!(again.is_empty(), "second load added {again:?}");
 

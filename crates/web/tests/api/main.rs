@@ -6,6 +6,7 @@ mod support;
 
 mod access;
 mod bad_input;
+mod calendar;
 mod chart_fixtures;
 mod cycles;
 mod errors;

@@ -4,6 +4,7 @@ use actix_web::web;
 use serde::Serialize;
 
 mod assemblies;
+pub mod calendar;
 mod charts;
 pub mod cycles;
 mod import;
@@ -17,6 +18,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .configure(assemblies::routes)
+            .configure(calendar::routes)
             .configure(cycles::routes)
             .configure(invitations::routes)
             .configure(responses::routes)

@@ -7,6 +7,7 @@ use askama::Template;
 use crate::auth::Caller;
 use crate::i18n::Ui;
 
+mod calendar;
 mod cycles;
 mod dashboard;
 mod meetings;
@@ -23,6 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     dashboard::routes(cfg);
     survey::routes(cfg);
     cycles::routes(cfg);
+    calendar::routes(cfg);
     roster::routes(cfg);
     results::routes(cfg);
     membership::routes(cfg);

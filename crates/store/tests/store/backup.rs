@@ -51,7 +51,7 @@ fn populate(conn: &mut DbConn) {
     rate_limit::hit(conn, "sign-in", "198.51.100.1", rate_limit::Limit { max: 5, window_secs: 60 }).unwrap();
     challenges::issue(conn, "7", day("2030-01-01").and_hms_opt(0, 0, 0).unwrap()).unwrap();
     // Calendar: the demo brings the Secretariat's events; a mark on a suggestion.
-    calendar::set_mark(conn, "a|b", barometer_domain::calendar::Mark::Dismissed, "test").unwrap();
+    calendar::set_mark(conn, "a|b", barometer_domain::calendar::joint::Mark::Dismissed, "test").unwrap();
 }
 
 fn backup_bytes(conn: &mut DbConn) -> Vec<u8> {

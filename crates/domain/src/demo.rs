@@ -119,7 +119,14 @@ fn parse(text: &str) -> Result<DemoDataSet, FieldErrors> {
             errors
         })?);
     }
-    Ok(DemoDataSet { notice: raw.notice, assemblies: raw.assemblies, presidencies: raw.presidencies, meetings: raw.meetings, cycles, events })
+    Ok(DemoDataSet {
+        notice: raw.notice,
+        assemblies: raw.assemblies,
+        presidencies: raw.presidencies,
+        meetings: raw.meetings,
+        cycles,
+        events,
+    })
 }
 
 #[cfg(test)]

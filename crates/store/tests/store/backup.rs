@@ -1,11 +1,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use barometer_domain::membership::RequestInput;
 use barometer_domain::{AssemblyCode, CycleLabel, ResponseInput, ResponseStatus, Role, response::Purpose};
 use barometer_store::auth::{self, NewToken, TokenKind};
 use barometer_store::backup::{self, BackupError, Quiet, Summary, TABLES};
 use barometer_store::responses::{self, Save};
-use barometer_domain::membership::RequestInput;
 use barometer_store::{DbConn, audit, calendar, challenges, demo, idempotency, membership, rate_limit, settings};
 use barometer_test_support::{TestDb, backend_tests};
 

@@ -6,11 +6,10 @@ use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
 use barometer_domain::{Assembly, AssemblyCode, CycleDefinition, CycleStatus, Role};
-use barometer_store::auth::{self, NewToken, TokenKind};
 use barometer_test_support::{TestDb, async_backend_tests};
 use serde_json::{Value, json};
 
-use crate::support::{bearer, error_code, json, state, token};
+use crate::support::{bearer, error_code, json, session, state, token};
 
 const CSRF: &str = "test-csrf";
 const ARABIC_TITLE: &str = "المؤتمر الإقليمي حول دور البرلمانات في إشراك الشباب ومنع التطرف العنيف، الدورة الثانية؛ روما";
@@ -130,20 +129,6 @@ where
     let res = test::call_service(app, TestRequest::get().uri(uri).to_request()).await;
     let status = res.status();
     (status, String::from_utf8(test::read_body(res).await.to_vec()).unwrap())
-}
-
-fn session(db: &TestDb, role: Role, assembly: Option<&str>) -> String {
-    let assembly = assembly.map(|a| AssemblyCode::parse(a).unwrap());
-    let new = NewToken {
-        kind: TokenKind::Session,
-        role,
-        assembly: assembly.as_ref(),
-        cycle: None,
-        user_id: None,
-        label: "test",
-        expires_at: None,
-    };
-    auth::create_token(&mut db.conn(), new, "test").unwrap().1
 }
 
 fn as_user(req: TestRequest, session: &str) -> TestRequest {

@@ -5,12 +5,12 @@ use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
 use barometer_domain::{Assembly, AssemblyCode, Role};
-use barometer_store::auth::{self, NewToken, TokenKind};
+use barometer_store::auth;
 use barometer_test_support::{TestDb, async_backend_tests};
 use chrono::{Days, NaiveDate};
 use serde_json::json;
 
-use crate::support::{bearer, error_code, json, state, token};
+use crate::support::{bearer, error_code, json, session, state, token};
 
 const CSRF: &str = "test-csrf";
 const BOUNDARY: &str = "----barometer-membership-boundary";
@@ -99,20 +99,6 @@ fn challenge(db: &TestDb, html: &str) -> (String, String) {
         .first(&mut *db.conn())
         .unwrap();
     (id, answer)
-}
-
-fn session(db: &TestDb, role: Role, assembly: Option<&str>) -> String {
-    let assembly = assembly.map(|a| AssemblyCode::parse(a).unwrap());
-    let new = NewToken {
-        kind: TokenKind::Session,
-        role,
-        assembly: assembly.as_ref(),
-        cycle: None,
-        user_id: None,
-        label: "test",
-        expires_at: None,
-    };
-    auth::create_token(&mut db.conn(), new, "test").unwrap().1
 }
 
 async_backend_tests! {

@@ -4,26 +4,11 @@ use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
 use barometer_domain::{AssemblyCode, CycleLabel, ResponseStatus, Role};
-use barometer_store::auth::{self, NewToken, TokenKind};
 use barometer_test_support::{TestDb, async_backend_tests};
 
-use crate::support::{load_demo, state};
+use crate::support::{load_demo, session, state};
 
 const CSRF: &str = "test-csrf-token";
-
-fn session(db: &TestDb, role: Role, assembly: Option<&str>) -> String {
-    let assembly = assembly.map(|a| AssemblyCode::parse(a).unwrap());
-    let new = NewToken {
-        kind: TokenKind::Session,
-        role,
-        assembly: assembly.as_ref(),
-        cycle: None,
-        user_id: None,
-        label: "test",
-        expires_at: None,
-    };
-    auth::create_token(&mut db.conn(), new, "test").unwrap().1
-}
 
 fn as_user(req: TestRequest, session: &str) -> TestRequest {
     req.cookie(Cookie::new("barometer_session", session.to_owned())).cookie(Cookie::new("barometer_csrf", CSRF))

@@ -162,6 +162,7 @@ fn crash_cycles_on(url: &str, dir: &Path, cycles: u64, seed: u64) -> Figures {
     let mut figures = Figures::default();
     let http = http();
 
+    let ours = own_sessions(&mut db);
     let (mut server, _) = start(dir, url);
     let mut baseline: BTreeMap<&str, Value> = BTreeMap::new();
     for client in &clients {
@@ -178,6 +179,7 @@ fn crash_cycles_on(url: &str, dir: &Path, cycles: u64, seed: u64) -> Figures {
             drivers.into_iter().map(|d| d.join().unwrap()).collect()
         });
         figures.kill_ms.push(kill_after);
+        settle(&mut db, &ours);
 
         let (restarted, recovery) = start(dir, url);
         server = restarted;
@@ -317,6 +319,41 @@ fn verify(
     let rows: i64 = activities::table.filter(activities::response_id.eq_any(&response_ids)).count().get_result(db).unwrap();
     assert_eq!(rows as usize, now["activities"].as_array().unwrap().len(), "{assembly}: activity rows");
     *baseline = now;
+}
+
+/// Waits until the killed server's transactions are over. On PostgreSQL a backend whose client
+/// was killed finishes the statement it is running, a COMMIT included, before it notices the
+/// closed socket and exits: until then an in-flight submission may still become visible, which
+/// would make "stored whole or not at all" look violated (stored after the check, replayed on
+/// the retry). SQLite has no such afterlife: the process that wrote is gone.
+/// `ours` are the sessions this test process holds itself (its own connections and the test
+/// database's pool), taken before the first server started.
+fn settle(db: &mut DbConn, ours: &str) {
+    let DbConn::Postgres(conn) = db else { return };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let others: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+            "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid NOT IN ({ours}))"
+        )))
+        .get_result(conn)
+        .unwrap();
+        if others == 0 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{others} sessions of the killed server are still open after 30 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The PostgreSQL backend pids of this database's sessions now, as a SQL list (`0` on SQLite).
+fn own_sessions(db: &mut DbConn) -> String {
+    let DbConn::Postgres(conn) = db else { return "0".into() };
+    let pids: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+        "(SELECT coalesce(string_agg(pid::text, ','), '0') FROM pg_stat_activity WHERE datname = current_database())",
+    ))
+    .get_result(conn)
+    .unwrap();
+    pids
 }
 
 fn integrity_check(db: &mut DbConn) {

@@ -13,6 +13,12 @@ mod commands;
 mod config;
 mod telemetry;
 
+/// mimalloc rather than the system allocator: a request allocates many small, short-lived
+/// values on several threads at once, where glibc's malloc spent a tenth of the service's CPU
+/// under load (BENCHMARKS.md, "Load").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     telemetry::init(&cli.global);

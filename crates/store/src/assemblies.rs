@@ -33,7 +33,7 @@ pub fn list(conn: &mut DbConn) -> Result<Vec<Assembly>, StoreError> {
 }
 
 pub fn find(conn: &mut DbConn, code: &AssemblyCode) -> Result<Option<Assembly>, StoreError> {
-    let row: Option<Row> = assemblies::table.find(code.as_str()).select(COLUMNS).first(conn).optional()?;
+    let row: Option<Row> = assemblies::table.find(code.as_str()).select(COLUMNS).get_result(conn).optional()?;
     row.map(Row::into_domain).transpose()
 }
 
@@ -77,7 +77,7 @@ pub fn insert(conn: &mut DbConn, assembly: &Assembly, actor: &str) -> Result<(),
 pub fn set_contact_email(conn: &mut DbConn, code: &AssemblyCode, email: Option<&str>, actor: &str) -> Result<(), StoreError> {
     conn.transaction(|conn| {
         let before: Option<Option<String>> =
-            assemblies::table.find(code.as_str()).select(assemblies::contact_email).first(conn).optional()?;
+            assemblies::table.find(code.as_str()).select(assemblies::contact_email).get_result(conn).optional()?;
         let Some(before) = before else { return Err(StoreError::NotFound(format!("assembly {code}"))) };
         diesel::update(assemblies::table.find(code.as_str()))
             .set((assemblies::contact_email.eq(email), assemblies::updated_at.eq(crate::now())))
@@ -100,7 +100,8 @@ pub fn set_contact_email(conn: &mut DbConn, code: &AssemblyCode, email: Option<&
 /// (enabled accounts only), without repeats.
 pub fn email_recipients(conn: &mut DbConn, code: &AssemblyCode) -> Result<Vec<String>, StoreError> {
     use crate::schema::users;
-    let contact: Option<Option<String>> = assemblies::table.find(code.as_str()).select(assemblies::contact_email).first(conn).optional()?;
+    let contact: Option<Option<String>> =
+        assemblies::table.find(code.as_str()).select(assemblies::contact_email).get_result(conn).optional()?;
     let mut out: Vec<String> = contact.flatten().into_iter().collect();
     let users: Vec<String> = users::table
         .filter(users::assembly_code.eq(code.as_str()))

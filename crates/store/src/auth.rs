@@ -171,7 +171,7 @@ pub fn verify_token(conn: &mut DbConn, token: &str) -> Result<Option<Principal>,
             api_tokens::expires_at,
             api_tokens::revoked_at,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some(row) = row else { return Ok(None) };
     // The index lookup already matched; compare again in constant time so that no timing
@@ -303,7 +303,7 @@ pub fn verify_password(conn: &mut DbConn, email: &str, password: &str) -> Result
     let row: Option<PasswordRow> = users::table
         .filter(users::email.eq(normalise_email(email)))
         .select((users::id, users::email, users::password_hash, users::role, users::assembly_code, users::disabled_at))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((id, email, hash, role, assembly, disabled_at)) = row else {
         // Spend the same effort as a real check, so response time does not reveal which emails exist.
@@ -323,7 +323,7 @@ pub fn verify_password(conn: &mut DbConn, email: &str, password: &str) -> Result
 }
 
 pub fn find_user_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>, StoreError> {
-    let id: Option<String> = users::table.filter(users::email.eq(normalise_email(email))).select(users::id).first(conn).optional()?;
+    let id: Option<String> = users::table.filter(users::email.eq(normalise_email(email))).select(users::id).get_result(conn).optional()?;
     match id {
         Some(id) => find_user(conn, &id),
         None => Ok(None),
@@ -335,7 +335,7 @@ pub fn find_user(conn: &mut DbConn, id: &str) -> Result<Option<User>, StoreError
         .find(id)
         .filter(users::disabled_at.is_null())
         .select((users::id, users::email, users::role, users::assembly_code))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     row.map(|(id, email, role, assembly)| {
         Ok(User {

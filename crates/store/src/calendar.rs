@@ -234,7 +234,7 @@ pub fn owner(conn: &mut DbConn, id: &str) -> Result<Option<(Owner, ActivityStatu
         .inner_join(responses::table)
         .filter(activities::id.eq(id))
         .select((responses::assembly_code, activities::status))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if let Some((assembly, status)) = activity {
         return Ok(Some((
@@ -242,7 +242,7 @@ pub fn owner(conn: &mut DbConn, id: &str) -> Result<Option<(Owner, ActivityStatu
             ActivityStatus::parse(&status).map_err(|e| corrupt("activities.status", e))?,
         )));
     }
-    let event: Option<String> = calendar_events::table.find(id).select(calendar_events::status).first(conn).optional()?;
+    let event: Option<String> = calendar_events::table.find(id).select(calendar_events::status).get_result(conn).optional()?;
     event.map(|s| Ok((Owner::Secretariat, ActivityStatus::parse(&s).map_err(|e| corrupt("calendar_events.status", e))?))).transpose()
 }
 
@@ -272,7 +272,7 @@ pub fn set_status(conn: &mut DbConn, id: &str, status: ActivityStatus, by_assemb
                         .set((activities::status.eq(status.as_str()), activities::updated_at.eq(now)))
                         .execute(conn)?;
                 }
-                let response: String = activities::table.find(id).select(activities::response_id).first(conn)?;
+                let response: String = activities::table.find(id).select(activities::response_id).get_result(conn)?;
                 diesel::update(responses::table.find(&response)).set(responses::updated_at.eq(now)).execute(conn)?;
                 "activity"
             }
@@ -310,7 +310,8 @@ pub fn marks(conn: &mut DbConn) -> Result<BTreeMap<String, Mark>, StoreError> {
 /// Marks a suggestion (replacing an earlier mark).
 pub fn set_mark(conn: &mut DbConn, key: &str, mark: Mark, actor: &str) -> Result<(), StoreError> {
     conn.transaction(|conn| {
-        let before: Option<String> = joint_initiative_marks::table.find(key).select(joint_initiative_marks::mark).first(conn).optional()?;
+        let before: Option<String> =
+            joint_initiative_marks::table.find(key).select(joint_initiative_marks::mark).get_result(conn).optional()?;
         let now = crate::now();
         if before.is_some() {
             diesel::update(joint_initiative_marks::table.find(key))

@@ -23,7 +23,7 @@ pub fn issue(conn: &mut DbConn, answer: &str, expires_at: NaiveDateTime) -> Resu
 pub fn take(conn: &mut DbConn, id: &str) -> Result<Option<String>, StoreError> {
     conn.transaction(|conn| {
         let found: Option<(String, NaiveDateTime)> =
-            challenges::table.find(id).select((challenges::answer, challenges::expires_at)).first(conn).optional()?;
+            challenges::table.find(id).select((challenges::answer, challenges::expires_at)).get_result(conn).optional()?;
         if found.is_some() {
             diesel::delete(challenges::table.find(id)).execute(conn)?;
         }

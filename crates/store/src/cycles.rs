@@ -31,7 +31,7 @@ pub struct CycleSummary {
     pub max_ranked_themes: u8,
 }
 
-#[derive(Queryable)]
+#[derive(Debug, Clone, PartialEq, Queryable)]
 struct CycleRow {
     label: String,
     opens_on: NaiveDate,
@@ -77,9 +77,43 @@ pub fn exists(conn: &mut DbConn, label: &CycleLabel) -> Result<bool, StoreError>
 
 /// The cycle with its whole questionnaire.
 pub fn find(conn: &mut DbConn, label: &CycleLabel) -> Result<Option<StoredCycle>, StoreError> {
-    let Some(row) = cycles::table.find(label.as_str()).first::<CycleRow>(conn).optional()? else {
+    let Some(row) = cycles::table.find(label.as_str()).get_result::<CycleRow>(conn).optional()? else {
         return Ok(None);
     };
+    let questionnaire = questionnaire(conn, label)?;
+    stored(row, questionnaire).map(Some)
+}
+
+/// Cycles already read, for the survey's hot path. A questionnaire is written once, with its
+/// cycle, and never changed; what does change (status, window) is in the cycle's own row. So
+/// [`CycleCache::find`] reads that one row and, when it is exactly the row it read last time,
+/// answers with the cycle it built then, without reading or copying the questionnaire again. A
+/// cycle made anew under the same label (a restore into a fresh database) has another row
+/// (`created_at`), so it is read afresh. Keep one cache per database (the web state holds one
+/// per pool).
+#[derive(Debug, Default)]
+pub struct CycleCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (CycleRow, std::sync::Arc<StoredCycle>)>>,
+}
+
+impl CycleCache {
+    /// [`find`], reading the questionnaire only when the cycle's row has changed.
+    pub fn find(&self, conn: &mut DbConn, label: &CycleLabel) -> Result<Option<std::sync::Arc<StoredCycle>>, StoreError> {
+        let Some(row) = cycles::table.find(label.as_str()).get_result::<CycleRow>(conn).optional()? else {
+            return Ok(None);
+        };
+        let entries = || self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, cycle)) = entries().get(label.as_str()).filter(|(seen, _)| *seen == row) {
+            return Ok(Some(cycle.clone()));
+        }
+        let questionnaire = questionnaire(conn, label)?;
+        let cycle = std::sync::Arc::new(stored(row.clone(), questionnaire)?);
+        entries().insert(label.as_str().to_owned(), (row, cycle.clone()));
+        Ok(Some(cycle))
+    }
+}
+
+fn questionnaire(conn: &mut DbConn, label: &CycleLabel) -> Result<Questionnaire, StoreError> {
     let themes: Vec<(String, String, String)> = cycle_themes::table
         .filter(cycle_themes::cycle_label.eq(label.as_str()))
         .order(cycle_themes::position.asc())
@@ -136,7 +170,11 @@ pub fn find(conn: &mut DbConn, label: &CycleLabel) -> Result<Option<StoredCycle>
             })
             .collect::<Result<_, StoreError>>()?,
     };
-    Ok(Some(StoredCycle {
+    Ok(questionnaire)
+}
+
+fn stored(row: CycleRow, questionnaire: Questionnaire) -> Result<StoredCycle, StoreError> {
+    Ok(StoredCycle {
         definition: CycleDefinition {
             label: row.label()?,
             opens_on: row.opens_on,
@@ -148,7 +186,7 @@ pub fn find(conn: &mut DbConn, label: &CycleLabel) -> Result<Option<StoredCycle>
         status: row.status()?,
         created_at: row.created_at,
         updated_at: row.updated_at,
-    }))
+    })
 }
 
 /// Creates a cycle with its questionnaire, in one transaction with its audit entry. The
@@ -188,7 +226,7 @@ pub fn insert(conn: &mut DbConn, def: &CycleDefinition, status: CycleStatus, act
                 )
             })
             .collect();
-        insert_each!(conn, cycle_themes::table, themes);
+        insert_rows!(conn, cycle_themes::table, themes);
         let regions: Vec<_> = q
             .regions
             .iter()
@@ -203,7 +241,7 @@ pub fn insert(conn: &mut DbConn, def: &CycleDefinition, status: CycleStatus, act
                 )
             })
             .collect();
-        insert_each!(conn, cycle_regions::table, regions);
+        insert_rows!(conn, cycle_regions::table, regions);
         let countries: Vec<_> = q
             .regions
             .iter()
@@ -217,7 +255,7 @@ pub fn insert(conn: &mut DbConn, def: &CycleDefinition, status: CycleStatus, act
                 })
             })
             .collect();
-        insert_each!(conn, cycle_region_countries::table, countries);
+        insert_rows!(conn, cycle_region_countries::table, countries);
         let kinds: Vec<_> = q
             .activity_kinds
             .iter()
@@ -231,7 +269,7 @@ pub fn insert(conn: &mut DbConn, def: &CycleDefinition, status: CycleStatus, act
                 )
             })
             .collect();
-        insert_each!(conn, cycle_activity_kinds::table, kinds);
+        insert_rows!(conn, cycle_activity_kinds::table, kinds);
         let mut after = serde_json::to_value(def).expect("definitions serialize");
         after["status"] = status.as_str().into();
         audit::append(conn, Entry { actor, action: "cycle.create", entity: "cycle", entity_id: label, before: None, after: Some(after) })
@@ -244,7 +282,7 @@ pub fn set_status(conn: &mut DbConn, label: &CycleLabel, next: CycleStatus, acto
         let current: String = cycles::table
             .find(label.as_str())
             .select(cycles::status)
-            .first(conn)
+            .get_result(conn)
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("cycle {label}")))?;
         let current = CycleStatus::parse(&current).map_err(|e| corrupt("cycles.status", e))?;

@@ -71,7 +71,7 @@ fn lookup(conn: &mut DbConn, scope: &str, key: &str, hash: &str) -> Result<Optio
     let found: Option<(String, i32, String)> = idempotency_keys::table
         .find((scope, key))
         .select((idempotency_keys::request_hash, idempotency_keys::status, idempotency_keys::body))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(found.map(|(stored_hash, status, body)| {
         if stored_hash == hash { Outcome::Replayed { status: u16::try_from(status).unwrap_or(200), body } } else { Outcome::Mismatch }

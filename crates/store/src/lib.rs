@@ -6,18 +6,40 @@
 //! meetings, the Presidency, notifications, the email outbox, rate-limit counters and the audit log,
 //! each write together with its audit entry in one transaction.
 //!
+//! Single-row reads use `.get_result()` (by primary or unique key), not `.first()`: `.first()`
+//! adds `LIMIT ?`, and SQLite (3.5x) plans around a bound `LIMIT` value, so it re-prepares the
+//! statement every time the value is bound again, which is every time (a third of the CPU of a
+//! cached results read went there; BENCHMARKS.md, "Load").
+//!
 //! What it is not for: validation rules (the domain crate owns them; this crate stores values
 //! that are already valid), HTTP, or computing results.
 
-/// Inserts rows one statement at a time. diesel's multi-row insert needs a backend with a
-/// `DEFAULT` keyword, which the two-backend connection does not offer; inside one transaction
-/// the cost is small (one fsync per transaction, not per row).
-macro_rules! insert_each {
-    ($conn:expr, $table:expr, $rows:expr) => {
-        for row in $rows {
-            diesel::insert_into($table).values(row).execute($conn)?;
+/// Inserts rows the way that is cheapest on the connection's backend:
+/// - SQLite, in-process: one cached, already-prepared single-row statement per row (a multi-row
+///   statement has a different text for every row count, so it would be parsed and planned anew
+///   each time, which costs more than the rows);
+/// - PostgreSQL, over the network: multi-row `INSERT … VALUES (…), (…)` statements of up to 200
+///   rows (far below its 65,535 bound values), one round trip each.
+///
+/// diesel's multi-row insert is offered per backend, not through the two-backend connection (it
+/// needs a `DEFAULT` keyword there), so the statement is built for the connection's own backend
+/// from rows written once, as portable column assignments.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        match &mut *$conn {
+            $crate::DbConn::Sqlite(c) => {
+                for row in rows {
+                    diesel::insert_into($table).values(row).execute(c)?;
+                }
+            }
+            $crate::DbConn::Postgres(c) => {
+                for chunk in rows.chunks(200) {
+                    diesel::insert_into($table).values(chunk).execute(c)?;
+                }
+            }
         }
-    };
+    }};
 }
 
 pub mod assemblies;

@@ -29,7 +29,7 @@ pub fn find(conn: &mut DbConn, number: u32) -> Result<Option<Meeting>, StoreErro
     let row: Option<Row> = meetings::table
         .find(i32::try_from(number).unwrap_or(i32::MAX))
         .select((meetings::number, meetings::date, meetings::venue, meetings::online, meetings::regular))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     row.map(from_row).transpose()
 }

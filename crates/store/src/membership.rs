@@ -102,7 +102,7 @@ pub fn list(conn: &mut DbConn) -> Result<Vec<StoredRequest>, StoreError> {
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> Result<Option<StoredRequest>, StoreError> {
-    let row: Option<Row> = membership_requests::table.find(id).select(columns!()).first(conn).optional()?;
+    let row: Option<Row> = membership_requests::table.find(id).select(columns!()).get_result(conn).optional()?;
     row.map(from_row).transpose()
 }
 
@@ -127,8 +127,11 @@ pub fn decided_at(conn: &mut DbConn, meeting: u32) -> Result<Vec<StoredRequest>,
 
 /// The letter attached to a request, if any.
 pub fn letter(conn: &mut DbConn, id: &str) -> Result<Option<Letter>, StoreError> {
-    let row: Option<(String, Vec<u8>)> =
-        membership_letters::table.find(id).select((membership_letters::file_name, membership_letters::content)).first(conn).optional()?;
+    let row: Option<(String, Vec<u8>)> = membership_letters::table
+        .find(id)
+        .select((membership_letters::file_name, membership_letters::content))
+        .get_result(conn)
+        .optional()?;
     Ok(row.map(|(file_name, content)| Letter { file_name, content }))
 }
 

@@ -173,7 +173,7 @@ pub const MAX_ATTEMPTS: i32 = 5;
 /// Records a delivery attempt: sent, or failed with its error (retried until [`MAX_ATTEMPTS`]).
 pub fn record_attempt(conn: &mut DbConn, id: &str, result: Result<(), String>, actor: &str) -> Result<(), StoreError> {
     conn.transaction(|conn| {
-        let attempts: i32 = outbox::table.find(id).select(outbox::attempts).first(conn)?;
+        let attempts: i32 = outbox::table.find(id).select(outbox::attempts).get_result(conn)?;
         let attempts = attempts + 1;
         let (status, error, sent_at) = match &result {
             Ok(()) => ("sent", None, Some(crate::now())),

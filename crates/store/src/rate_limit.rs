@@ -69,8 +69,11 @@ pub fn hit_at(conn: &mut DbConn, bucket: &str, key: &str, limit: Limit, now: i64
 }
 
 fn hits(conn: &mut DbConn, bucket: &str, key: &str, start: i64) -> Result<i64, StoreError> {
-    let hits: Option<i32> =
-        rate_limit_counters::table.find((bucket, key_hash(bucket, key), start)).select(rate_limit_counters::hits).first(conn).optional()?;
+    let hits: Option<i32> = rate_limit_counters::table
+        .find((bucket, key_hash(bucket, key), start))
+        .select(rate_limit_counters::hits)
+        .get_result(conn)
+        .optional()?;
     Ok(i64::from(hits.unwrap_or(0)))
 }
 

@@ -84,7 +84,7 @@ pub fn find(conn: &mut DbConn, cycle: &CycleLabel, assembly: &AssemblyCode) -> R
     let row: Option<Row> = responses::table
         .filter(responses::cycle_label.eq(cycle.as_str()))
         .filter(responses::assembly_code.eq(assembly.as_str()))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     row.map(|row| load_content(conn, row)).transpose()
 }
@@ -146,10 +146,12 @@ fn load_content(conn: &mut DbConn, row: Row) -> Result<StoredResponse, StoreErro
             activities::status,
         ))
         .load(conn)?;
-    let ids: Vec<&str> = activity_rows.iter().map(|a| a.id.as_str()).collect();
+    // Joined rather than `IN (ids…)`: one statement text whatever the number of activities, so
+    // it is prepared once and cached.
     let mut a_themes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (id, code) in activity_themes::table
-        .filter(activity_themes::activity_id.eq_any(&ids))
+        .inner_join(activities::table)
+        .filter(activities::response_id.eq(&row.id))
         .order((activity_themes::activity_id, activity_themes::theme_code))
         .select((activity_themes::activity_id, activity_themes::theme_code))
         .load::<(String, String)>(conn)?
@@ -158,7 +160,8 @@ fn load_content(conn: &mut DbConn, row: Row) -> Result<StoredResponse, StoreErro
     }
     let mut a_regions: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (id, code) in activity_regions::table
-        .filter(activity_regions::activity_id.eq_any(&ids))
+        .inner_join(activities::table)
+        .filter(activities::response_id.eq(&row.id))
         .order((activity_regions::activity_id, activity_regions::region_code))
         .select((activity_regions::activity_id, activity_regions::region_code))
         .load::<(String, String)>(conn)?
@@ -215,81 +218,113 @@ fn load_content(conn: &mut DbConn, row: Row) -> Result<StoredResponse, StoreErro
 /// Writes a response whole: creates it on first save, otherwise replaces its content and bumps
 /// its version. Activities sent with an id keep it (and with it their calendar identity); those
 /// left out are removed. Submitting stamps a receipt that names the version and a digest of
-/// what was submitted.
+/// what was submitted. One transaction, with its audit entry.
 pub fn save(conn: &mut DbConn, save: Save<'_>) -> Result<StoredResponse, StoreError> {
     conn.transaction(|conn| {
         let existing = find(conn, save.cycle, save.assembly)?;
-        let current_version = existing.as_ref().map_or(0, |r| r.version);
-        if let Some(expected) = save.expected_version
-            && expected != current_version
-        {
-            return Err(StoreError::VersionConflict { expected, current: current_version });
-        }
-        let now = crate::now();
-        let version = current_version + 1;
-        let submitting = save.status == ResponseStatus::Submitted;
-        let receipt = submitting.then(|| receipt(&save, version));
-        let response_id = match &existing {
-            None => {
-                let id = uuid::Uuid::now_v7().to_string();
-                diesel::insert_into(responses::table)
-                    .values((
-                        responses::id.eq(&id),
-                        responses::cycle_label.eq(save.cycle.as_str()),
-                        responses::assembly_code.eq(save.assembly.as_str()),
-                        responses::status.eq(save.status.as_str()),
-                        responses::version.eq(version),
-                        responses::comment.eq(&save.content.comment),
-                        responses::receipt.eq(&receipt),
-                        responses::created_at.eq(now),
-                        responses::updated_at.eq(now),
-                        responses::submitted_at.eq(submitting.then_some(now)),
-                    ))
-                    .execute(conn)?;
-                id
-            }
-            Some(old) => {
-                let (receipt, submitted_at) =
-                    if submitting { (receipt.clone(), Some(now)) } else { (old.receipt.clone(), old.submitted_at) };
-                // Guarded by the version read above: on PostgreSQL (read committed) a concurrent
-                // save may have committed since, and must not be overwritten unseen.
-                let updated = diesel::update(responses::table.find(&old.id).filter(responses::version.eq(current_version)))
-                    .set((
-                        responses::status.eq(save.status.as_str()),
-                        responses::version.eq(version),
-                        responses::comment.eq(&save.content.comment),
-                        responses::receipt.eq(receipt),
-                        responses::updated_at.eq(now),
-                        responses::submitted_at.eq(submitted_at),
-                    ))
-                    .execute(conn)?;
-                if updated == 0 {
-                    let current = responses::table.find(&old.id).select(responses::version).first(conn)?;
-                    return Err(StoreError::VersionConflict { expected: save.expected_version.unwrap_or(current_version), current });
-                }
-                old.id.clone()
-            }
-        };
-        write_lists(conn, &response_id, &save, existing.as_ref(), now)?;
-        let stored = find(conn, save.cycle, save.assembly)?.ok_or_else(|| StoreError::NotFound("response just saved".into()))?;
-        let action = match (existing.as_ref().map(|r| r.status), submitting) {
-            (_, false) => "response.save",
-            (Some(ResponseStatus::Submitted), true) => "response.amend",
-            (_, true) => "response.submit",
-        };
-        audit::append(
-            conn,
-            Entry {
-                actor: save.actor,
-                action,
-                entity: "response",
-                entity_id: &format!("{}/{}", save.cycle, save.assembly),
-                before: existing.as_ref().map(audit_json),
-                after: Some(audit_json(&stored)),
-            },
-        )?;
-        Ok(stored)
+        save_over(conn, save, existing.as_ref())
     })
+}
+
+/// [`save`], inside a transaction the caller holds and in which it has already read the
+/// response (`existing`, from [`find`]), so that it is not read again: the survey's write path
+/// needs the stored response for its own checks first.
+///
+/// Only what changed is written: lists equal to the stored ones are left alone, kept activities
+/// are updated only when they differ, new rows go in with one multi-row statement per table. The
+/// answer is built from what was written rather than read back; a test holds it equal to a
+/// fresh [`find`].
+///
+/// `existing` may be stale on PostgreSQL (read committed): the update is guarded by its version,
+/// so a save that committed in between ends this one with [`StoreError::VersionConflict`]
+/// instead of being overwritten unseen. On error nothing is undone here: the caller's
+/// transaction must roll back, as returning the error from `conn.transaction` (or a job of the
+/// [`crate::Writer`]) does.
+pub fn save_over(conn: &mut DbConn, save: Save<'_>, existing: Option<&StoredResponse>) -> Result<StoredResponse, StoreError> {
+    if !crate::db::in_transaction(conn) {
+        return Err(StoreError::Unsaved("responses::save_over must run inside a transaction (a bug)".into()));
+    }
+    let current_version = existing.map_or(0, |r| r.version);
+    if let Some(expected) = save.expected_version
+        && expected != current_version
+    {
+        return Err(StoreError::VersionConflict { expected, current: current_version });
+    }
+    let now = crate::now();
+    let version = current_version + 1;
+    let submitting = save.status == ResponseStatus::Submitted;
+    let new_receipt = submitting.then(|| receipt(&save, version));
+    let (id, created_at, receipt, submitted_at) = match existing {
+        None => {
+            let id = uuid::Uuid::now_v7().to_string();
+            let submitted_at = submitting.then_some(now);
+            diesel::insert_into(responses::table)
+                .values((
+                    responses::id.eq(&id),
+                    responses::cycle_label.eq(save.cycle.as_str()),
+                    responses::assembly_code.eq(save.assembly.as_str()),
+                    responses::status.eq(save.status.as_str()),
+                    responses::version.eq(version),
+                    responses::comment.eq(&save.content.comment),
+                    responses::receipt.eq(&new_receipt),
+                    responses::created_at.eq(now),
+                    responses::updated_at.eq(now),
+                    responses::submitted_at.eq(submitted_at),
+                ))
+                .execute(conn)?;
+            (id, now, new_receipt, submitted_at)
+        }
+        Some(old) => {
+            let (receipt, submitted_at) = if submitting { (new_receipt, Some(now)) } else { (old.receipt.clone(), old.submitted_at) };
+            // Guarded by the version read: on PostgreSQL (read committed) a concurrent save may
+            // have committed since, and must not be overwritten unseen.
+            let updated = diesel::update(responses::table.find(&old.id).filter(responses::version.eq(current_version)))
+                .set((
+                    responses::status.eq(save.status.as_str()),
+                    responses::version.eq(version),
+                    responses::comment.eq(&save.content.comment),
+                    responses::receipt.eq(&receipt),
+                    responses::updated_at.eq(now),
+                    responses::submitted_at.eq(submitted_at),
+                ))
+                .execute(conn)?;
+            if updated == 0 {
+                let current = responses::table.find(&old.id).select(responses::version).get_result(conn)?;
+                return Err(StoreError::VersionConflict { expected: save.expected_version.unwrap_or(current_version), current });
+            }
+            (old.id.clone(), old.created_at, receipt, submitted_at)
+        }
+    };
+    let content = write_lists(conn, &id, &save, existing, now)?;
+    let stored = StoredResponse {
+        id,
+        cycle: save.cycle.clone(),
+        assembly: save.assembly.clone(),
+        status: save.status,
+        version,
+        content,
+        receipt,
+        created_at,
+        updated_at: now,
+        submitted_at,
+    };
+    let action = match (existing.map(|r| r.status), submitting) {
+        (_, false) => "response.save",
+        (Some(ResponseStatus::Submitted), true) => "response.amend",
+        (_, true) => "response.submit",
+    };
+    audit::append(
+        conn,
+        Entry {
+            actor: save.actor,
+            action,
+            entity: "response",
+            entity_id: &format!("{}/{}", save.cycle, save.assembly),
+            before: existing.map(audit_json),
+            after: Some(audit_json(&stored)),
+        },
+    )?;
+    Ok(stored)
 }
 
 fn receipt(save: &Save<'_>, version: i32) -> String {
@@ -302,50 +337,69 @@ fn audit_json(r: &StoredResponse) -> serde_json::Value {
     serde_json::json!({"status": r.status.as_str(), "version": r.version, "receipt": r.receipt, "content": r.content})
 }
 
+/// Codes in the order [`find`] reads them back (by their text).
+fn sorted<T: Clone + AsRef<str>>(codes: &[T]) -> Vec<T> {
+    let mut codes = codes.to_vec();
+    codes.sort_by(|a, b| a.as_ref().cmp(b.as_ref()));
+    codes
+}
+
+/// Writes the response's lists and activities where they differ from `existing`, and returns
+/// the content as [`find`] would now read it: activity ids filled in, regions and each
+/// activity's codes in code order, and each activity's status as stored.
 fn write_lists(
     conn: &mut DbConn,
     response_id: &str,
     save: &Save<'_>,
     existing: Option<&StoredResponse>,
     now: NaiveDateTime,
-) -> Result<(), StoreError> {
+) -> Result<ResponseContent, StoreError> {
     let cycle = save.cycle.as_str();
-    diesel::delete(response_themes::table.filter(response_themes::response_id.eq(response_id))).execute(conn)?;
-    let themes: Vec<_> = save
-        .content
-        .themes
-        .iter()
-        .zip(1..)
-        .map(|(t, rank): (&ThemeCode, i32)| {
-            (
-                response_themes::response_id.eq(response_id),
-                response_themes::cycle_label.eq(cycle),
-                response_themes::rank.eq(rank),
-                response_themes::theme_code.eq(t.as_str()),
-            )
-        })
-        .collect();
-    insert_each!(conn, response_themes::table, themes);
-    diesel::delete(response_regions::table.filter(response_regions::response_id.eq(response_id))).execute(conn)?;
-    let regions: Vec<_> = save
-        .content
-        .regions
-        .iter()
-        .map(|r| {
-            (
-                response_regions::response_id.eq(response_id),
-                response_regions::cycle_label.eq(cycle),
-                response_regions::region_code.eq(r.as_str()),
-            )
-        })
-        .collect();
-    insert_each!(conn, response_regions::table, regions);
+    let content = save.content;
+    let old = existing.map(|r| &r.content);
 
-    let known: BTreeSet<&str> = existing.into_iter().flat_map(|r| r.content.activities.iter()).filter_map(|a| a.id.as_deref()).collect();
+    if old.map(|c| &c.themes) != Some(&content.themes) {
+        diesel::delete(response_themes::table.filter(response_themes::response_id.eq(response_id))).execute(conn)?;
+        let themes: Vec<_> = content
+            .themes
+            .iter()
+            .zip(1..)
+            .map(|(t, rank): (&ThemeCode, i32)| {
+                (
+                    response_themes::response_id.eq(response_id),
+                    response_themes::cycle_label.eq(cycle),
+                    response_themes::rank.eq(rank),
+                    response_themes::theme_code.eq(t.as_str()),
+                )
+            })
+            .collect();
+        insert_rows!(conn, response_themes::table, themes);
+    }
+    let regions = sorted(&content.regions);
+    if old.map(|c| &c.regions) != Some(&regions) {
+        diesel::delete(response_regions::table.filter(response_regions::response_id.eq(response_id))).execute(conn)?;
+        let rows: Vec<_> = regions
+            .iter()
+            .map(|r| {
+                (
+                    response_regions::response_id.eq(response_id),
+                    response_regions::cycle_label.eq(cycle),
+                    response_regions::region_code.eq(r.as_str()),
+                )
+            })
+            .collect();
+        insert_rows!(conn, response_regions::table, rows);
+    }
+
+    let known: BTreeMap<&str, (i32, &Activity)> = old
+        .into_iter()
+        .flat_map(|c| c.activities.iter().zip(0..))
+        .filter_map(|(a, position)| a.id.as_deref().map(|id| (id, (position, a))))
+        .collect();
     let mut errors = FieldErrors::new();
-    for (i, activity) in save.content.activities.iter().enumerate() {
+    for (i, activity) in content.activities.iter().enumerate() {
         if let Some(id) = &activity.id
-            && !known.contains(id.as_str())
+            && !known.contains_key(id.as_str())
         {
             errors.add(format!("activities[{i}].id"), "no activity of this response has this id; omit the id to add a new activity");
         }
@@ -353,124 +407,178 @@ fn write_lists(
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors));
     }
-    let kept: BTreeSet<&str> = save.content.activities.iter().filter_map(|a| a.id.as_deref()).collect();
-    let removed: Vec<&str> = known.difference(&kept).copied().collect();
-    if !removed.is_empty() {
+    let kept: BTreeSet<&str> = content.activities.iter().filter_map(|a| a.id.as_deref()).collect();
+    let removed: Vec<&str> = known.keys().copied().filter(|id| !kept.contains(id)).collect();
+    // Their themes and regions go with them (ON DELETE CASCADE).
+    if !removed.is_empty() && kept.is_empty() {
+        // All of them: a statement of one text, prepared once.
+        diesel::delete(activities::table.filter(activities::response_id.eq(response_id))).execute(conn)?;
+    } else if !removed.is_empty() {
         diesel::delete(activities::table.filter(activities::id.eq_any(&removed))).execute(conn)?;
     }
     // What the assembly last said about each kept activity's status (see `reported_status` in
     // the calendar migration): sending it again, or sending none, is not a change, so a status
     // the Secretariat set in between is kept.
-    let reported: BTreeMap<String, String> = if kept.is_empty() {
-        BTreeMap::new()
-    } else {
+    let reported: BTreeMap<String, String> = if content.activities.iter().any(|a| a.id.is_some() && a.status_given) {
         activities::table
             .filter(activities::id.eq_any(kept.iter().copied().collect::<Vec<&str>>()))
             .select((activities::id, activities::reported_status))
             .load::<(String, String)>(conn)?
             .into_iter()
             .collect()
+    } else {
+        BTreeMap::new()
     };
-    for (activity, position) in save.content.activities.iter().zip(0..) {
-        let id = match &activity.id {
-            Some(id) => {
+
+    let partners = |a: &Activity| serde_json::to_string(&a.partners).expect("strings serialize");
+    let mut stored = Vec::with_capacity(content.activities.len());
+    let mut new_rows = Vec::new();
+    // Activities whose themes (regions) are written afresh: new ones, and kept ones whose list changed.
+    let mut fresh_themes: Vec<(String, &[ThemeCode])> = Vec::new();
+    let mut fresh_regions: Vec<(String, &[RegionCode])> = Vec::new();
+    for (activity, position) in content.activities.iter().zip(0..) {
+        let mut written = activity.clone();
+        written.themes = sorted(&activity.themes);
+        written.regions = sorted(&activity.regions);
+        written.status_given = true;
+        match activity.id.as_deref().and_then(|id| known.get(id).map(|k| (id, *k))) {
+            Some((id, (old_position, old))) => {
                 if activity.status_given && reported.get(id).map(String::as_str) != Some(activity.status.as_str()) {
                     diesel::update(activities::table.find(id))
                         .set((activities::status.eq(activity.status.as_str()), activities::reported_status.eq(activity.status.as_str())))
                         .execute(conn)?;
+                } else {
+                    written.status = old.status;
                 }
-                diesel::update(activities::table.find(id))
-                    .set((
-                        activities::position.eq(position),
-                        activities::title.eq(&activity.title),
-                        activities::kind_code.eq(activity.kind.as_str()),
-                        activities::starts_on.eq(activity.starts_on),
-                        activities::ends_on.eq(activity.ends_on),
-                        activities::city.eq(activity.location.as_ref().and_then(|l| l.city.as_deref())),
-                        activities::country.eq(activity.location.as_ref().map(|l| l.country.as_str())),
-                        activities::online.eq(activity.online),
-                        activities::partners.eq(serde_json::to_string(&activity.partners).expect("strings serialize")),
-                        activities::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                id.clone()
+                let same = old_position == position
+                    && old.title == activity.title
+                    && old.kind == activity.kind
+                    && old.starts_on == activity.starts_on
+                    && old.ends_on == activity.ends_on
+                    && old.location == activity.location
+                    && old.online == activity.online
+                    && old.partners == activity.partners;
+                if !same {
+                    diesel::update(activities::table.find(id))
+                        .set((
+                            activities::position.eq(position),
+                            activities::title.eq(&activity.title),
+                            activities::kind_code.eq(activity.kind.as_str()),
+                            activities::starts_on.eq(activity.starts_on),
+                            activities::ends_on.eq(activity.ends_on),
+                            activities::city.eq(activity.location.as_ref().and_then(|l| l.city.as_deref())),
+                            activities::country.eq(activity.location.as_ref().map(|l| l.country.as_str())),
+                            activities::online.eq(activity.online),
+                            activities::partners.eq(partners(activity)),
+                            activities::updated_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                }
+                if old.themes != written.themes {
+                    diesel::delete(activity_themes::table.filter(activity_themes::activity_id.eq(id))).execute(conn)?;
+                    fresh_themes.push((id.to_owned(), &activity.themes));
+                }
+                if old.regions != written.regions {
+                    diesel::delete(activity_regions::table.filter(activity_regions::activity_id.eq(id))).execute(conn)?;
+                    fresh_regions.push((id.to_owned(), &activity.regions));
+                }
             }
             None => {
                 let id = uuid::Uuid::new_v4().to_string();
-                diesel::insert_into(activities::table)
-                    .values((
-                        activities::id.eq(&id),
-                        activities::response_id.eq(response_id),
-                        activities::cycle_label.eq(cycle),
-                        activities::position.eq(position),
-                        activities::title.eq(&activity.title),
-                        activities::kind_code.eq(activity.kind.as_str()),
-                        activities::starts_on.eq(activity.starts_on),
-                        activities::ends_on.eq(activity.ends_on),
-                        activities::city.eq(activity.location.as_ref().and_then(|l| l.city.as_deref())),
-                        activities::country.eq(activity.location.as_ref().map(|l| l.country.as_str())),
-                        activities::online.eq(activity.online),
-                        activities::partners.eq(serde_json::to_string(&activity.partners).expect("strings serialize")),
-                        activities::status.eq(activity.status.as_str()),
-                        activities::reported_status.eq(activity.status.as_str()),
-                        activities::created_at.eq(now),
-                        activities::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                id
+                new_rows.push((id.clone(), position, activity));
+                fresh_themes.push((id.clone(), &activity.themes));
+                fresh_regions.push((id.clone(), &activity.regions));
+                written.id = Some(id);
             }
-        };
-        diesel::delete(activity_themes::table.filter(activity_themes::activity_id.eq(&id))).execute(conn)?;
-        let themes: Vec<_> = activity
-            .themes
-            .iter()
-            .map(|t| {
-                (activity_themes::activity_id.eq(&id), activity_themes::cycle_label.eq(cycle), activity_themes::theme_code.eq(t.as_str()))
-            })
-            .collect();
-        insert_each!(conn, activity_themes::table, themes);
-        diesel::delete(activity_regions::table.filter(activity_regions::activity_id.eq(&id))).execute(conn)?;
-        let regions: Vec<_> = activity
-            .regions
-            .iter()
-            .map(|r| {
+        }
+        stored.push(written);
+    }
+    let activity_rows: Vec<_> = new_rows
+        .iter()
+        .map(|(id, position, activity)| {
+            (
+                activities::id.eq(id.as_str()),
+                activities::response_id.eq(response_id),
+                activities::cycle_label.eq(cycle),
+                activities::position.eq(*position),
+                activities::title.eq(activity.title.as_str()),
+                activities::kind_code.eq(activity.kind.as_str()),
+                activities::starts_on.eq(activity.starts_on),
+                activities::ends_on.eq(activity.ends_on),
+                activities::city.eq(activity.location.as_ref().and_then(|l| l.city.as_deref())),
+                activities::country.eq(activity.location.as_ref().map(|l| l.country.as_str())),
+                activities::online.eq(activity.online),
+                activities::partners.eq(partners(activity)),
+                activities::status.eq(activity.status.as_str()),
+                activities::reported_status.eq(activity.status.as_str()),
+                activities::created_at.eq(now),
+                activities::updated_at.eq(now),
+            )
+        })
+        .collect();
+    insert_rows!(conn, activities::table, activity_rows);
+    let theme_rows: Vec<_> = fresh_themes
+        .iter()
+        .flat_map(|(id, themes)| {
+            themes.iter().map(move |t| {
                 (
-                    activity_regions::activity_id.eq(&id),
+                    activity_themes::activity_id.eq(id.as_str()),
+                    activity_themes::cycle_label.eq(cycle),
+                    activity_themes::theme_code.eq(t.as_str()),
+                )
+            })
+        })
+        .collect();
+    insert_rows!(conn, activity_themes::table, theme_rows);
+    let region_rows: Vec<_> = fresh_regions
+        .iter()
+        .flat_map(|(id, regions)| {
+            regions.iter().map(move |r| {
+                (
+                    activity_regions::activity_id.eq(id.as_str()),
                     activity_regions::cycle_label.eq(cycle),
                     activity_regions::region_code.eq(r.as_str()),
                 )
             })
-            .collect();
-        insert_each!(conn, activity_regions::table, regions);
-    }
-    Ok(())
+        })
+        .collect();
+    insert_rows!(conn, activity_regions::table, region_rows);
+
+    Ok(ResponseContent { themes: content.themes.clone(), regions, activities: stored, comment: content.comment.clone() })
 }
 
 /// A value that changes whenever anything a cycle's results depend on changes: a submission, an
-/// amendment, a withdrawal to draft, the questionnaire, or the roster. Results caches compare it
-/// on every read, so a change made through any instance is seen at once by every instance.
+/// amendment, a withdrawal to draft, the cycle (status, window), or the roster. Results caches
+/// compare it on every read, so a change made through any instance is seen at once by every
+/// instance.
+///
+/// Three one-row aggregate queries, whatever the size of the cycle: the cycle's `updated_at`;
+/// the count, version sum and latest `updated_at` of its submitted responses; the count and
+/// latest `updated_at` of the roster. Every write that matters moves one of them: a submission
+/// or withdrawal changes the count, an amendment raises a version (versions only grow), and a
+/// withdrawal paired with another submission of equal version still brings a newer `updated_at`
+/// (every write stamps the current instant).
 pub fn results_fingerprint(conn: &mut DbConn, cycle: &CycleLabel) -> Result<Option<String>, StoreError> {
     use crate::schema::{assemblies, cycles};
-    let Some(cycle_changed) = cycles::table.find(cycle.as_str()).select(cycles::updated_at).first::<NaiveDateTime>(conn).optional()? else {
+    use diesel::dsl::{count_star, max, sum};
+    let Some(cycle_changed) = cycles::table.find(cycle.as_str()).select(cycles::updated_at).get_result::<NaiveDateTime>(conn).optional()?
+    else {
         return Ok(None);
     };
-    let submitted: Vec<(String, i32, NaiveDateTime)> = responses::table
+    let (submitted, versions, latest): (i64, Option<i64>, Option<NaiveDateTime>) = responses::table
         .filter(responses::cycle_label.eq(cycle.as_str()))
         .filter(responses::status.eq(ResponseStatus::Submitted.as_str()))
-        .order(responses::id.asc())
-        .select((responses::id, responses::version, responses::updated_at))
-        .load(conn)?;
-    let roster: Vec<(String, NaiveDateTime)> =
-        assemblies::table.order(assemblies::code.asc()).select((assemblies::code, assemblies::updated_at)).load(conn)?;
-    let mut hasher = Sha256::new();
-    hasher.update(cycle_changed.to_string());
-    for (id, version, at) in &submitted {
-        hasher.update(format!("|{id}:{version}:{at}"));
-    }
-    for (code, at) in &roster {
-        hasher.update(format!("#{code}:{at}"));
-    }
-    Ok(Some(hasher.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()))
+        .select((count_star(), sum(responses::version), max(responses::updated_at)))
+        .get_result(conn)?;
+    let (members, roster_changed): (i64, Option<NaiveDateTime>) =
+        assemblies::table.select((count_star(), max(assemblies::updated_at))).get_result(conn)?;
+    let text = format!(
+        "{cycle_changed}|{submitted}:{}:{}#{members}:{}",
+        versions.unwrap_or(0),
+        latest.map(|t| t.to_string()).unwrap_or_default(),
+        roster_changed.map(|t| t.to_string()).unwrap_or_default()
+    );
+    Ok(Some(Sha256::digest(text.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()))
 }
 
 /// What an import did.
@@ -506,7 +614,8 @@ pub fn import_all(
                     new.id = kept.id.clone();
                 }
             }
-            save(conn, Save { cycle, assembly, content: &content, status: ResponseStatus::Submitted, expected_version: None, actor })?;
+            let save = Save { cycle, assembly, content: &content, status: ResponseStatus::Submitted, expected_version: None, actor };
+            save_over(conn, save, existing.as_ref())?;
             if existing.is_some() { outcome.updated += 1 } else { outcome.created += 1 }
         }
         Ok(outcome)

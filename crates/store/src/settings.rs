@@ -8,7 +8,7 @@ use crate::schema::settings;
 use crate::{DbConn, StoreError};
 
 pub fn get(conn: &mut DbConn, key: &str) -> Result<Option<String>, StoreError> {
-    Ok(settings::table.find(key).select(settings::value).first(conn).optional()?)
+    Ok(settings::table.find(key).select(settings::value).get_result(conn).optional()?)
 }
 
 /// The value for `key`, creating it with `make` on first use. Safe under concurrent first use:

@@ -16,11 +16,14 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Computed results and charts, each valid for one fingerprint of the data it came from.
     pub results: Arc<crate::results::ResultsCaches>,
+    /// Cycles with their questionnaires, which never change once the cycle exists (the cycle's
+    /// row is still read on every use: status and window do change).
+    pub cycles: Arc<barometer_store::cycles::CycleCache>,
 }
 
 impl AppState {
     pub fn new(pool: Pool, config: WebConfig) -> Self {
-        AppState { writer: Writer::new(pool.clone()), pool, config: Arc::new(config), results: Arc::default() }
+        AppState { writer: Writer::new(pool.clone()), pool, config: Arc::new(config), results: Arc::default(), cycles: Arc::default() }
     }
 
     /// Runs blocking database work on actix's blocking thread pool, never on a worker thread,

@@ -3,13 +3,15 @@
 //! applies, and the write is one transaction (with its idempotency record when keyed), made through the
 //! store's [`barometer_store::Writer`] so that it is answered only once durable.
 
+use std::sync::Arc;
+
 use barometer_domain::cycle::Window;
 use barometer_domain::response::Purpose;
 use barometer_domain::{AssemblyCode, CycleLabel, ResponseInput, ResponseStatus, Role};
-use barometer_store::cycles::StoredCycle;
+use barometer_store::cycles::{CycleCache, StoredCycle};
 use barometer_store::idempotency::{self, Outcome};
 use barometer_store::responses::{self, Save, StoredResponse};
-use barometer_store::{StoreError, assemblies, cycles};
+use barometer_store::{StoreError, assemblies};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
@@ -56,10 +58,11 @@ pub fn check_window(cycle: &StoredCycle, today: chrono::NaiveDate) -> Result<(),
 /// The cycle, if `assembly` is one of its members (404 otherwise: nothing to answer there).
 pub fn member_cycle(
     conn: &mut barometer_store::DbConn,
+    cycles: &CycleCache,
     label: &CycleLabel,
     assembly: &AssemblyCode,
-) -> Result<Option<StoredCycle>, StoreError> {
-    let Some(cycle) = cycles::find(conn, label)? else { return Ok(None) };
+) -> Result<Option<Arc<StoredCycle>>, StoreError> {
+    let Some(cycle) = cycles.find(conn, label)? else { return Ok(None) };
     let member = assemblies::find(conn, assembly)?.is_some_and(|a| a.is_member_on(cycle.definition.opens_on));
     Ok(member.then_some(cycle))
 }
@@ -82,11 +85,12 @@ pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> 
     caller.require_assembly(&assembly)?;
     let actor = caller.actor();
     let today = chrono::Utc::now().date_naive();
+    let cycles_cache = state.cycles.clone();
     // Everything from the membership check to the idempotency record is one write: one
     // transaction on PostgreSQL, one savepoint of a group commit on SQLite.
     state
         .write(move |conn| -> Result<Result<Written, ApiError>, StoreError> {
-            let Some(cycle) = member_cycle(conn, &label, &assembly)? else {
+            let Some(cycle) = member_cycle(conn, &cycles_cache, &label, &assembly)? else {
                 return Ok(Err(ApiError::not_found(format!("cycle {label} for {assembly}"))));
             };
             if let Err(e) = check_window(&cycle, today) {
@@ -112,10 +116,12 @@ pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> 
                 Ok(content) => content,
                 Err(fields) => return Ok(Err(ApiError::invalid(fields))),
             };
+            // `existing` was read in this transaction: it is not read again.
             let save = |conn: &mut barometer_store::DbConn| {
-                responses::save(
+                responses::save_over(
                     conn,
                     Save { cycle: &label, assembly: &assembly, content: &content, status, expected_version, actor: &actor },
+                    existing.as_ref(),
                 )
             };
             match idempotency {
@@ -148,9 +154,10 @@ const LINK_DAYS_AFTER_CLOSE: i64 = 365;
 pub async fn invite(state: &AppState, caller: &Caller, label: CycleLabel, assembly: AssemblyCode) -> Result<Option<String>, ApiError> {
     caller.require(&[Role::Secretariat])?;
     let actor = caller.actor();
+    let cycles_cache = state.cycles.clone();
     state
         .write(move |conn| {
-            let Some(cycle) = member_cycle(conn, &label, &assembly)? else { return Ok(None) };
+            let Some(cycle) = member_cycle(conn, &cycles_cache, &label, &assembly)? else { return Ok(None) };
             let expires = cycle.definition.closes_on.and_hms_opt(23, 59, 59).map(|t| t + chrono::Duration::days(LINK_DAYS_AFTER_CLOSE));
             barometer_store::invitations::create(conn, &label, &assembly, expires, &actor).map(Some)
         })

@@ -103,3 +103,122 @@ backend_tests! {
         assert!(responses::submitted(&mut conn, &def.label).unwrap().is_empty(), "drafts are not results");
     }
 }
+
+backend_tests! {
+    // `save` answers with what it wrote instead of reading it back, and writes only what changed:
+    // after every kind of change its answer must equal a fresh read, and the audit entry must hold
+    // that same response.
+    fn what_a_save_answers_is_what_a_fresh_read_finds(db) {
+        use barometer_domain::ActivityStatus;
+        let mut conn = db.conn();
+        let def = seed(&mut conn);
+        let pam = AssemblyCode::parse("PAM").unwrap();
+        let check = |conn: &mut barometer_store::DbConn, saved: &responses::StoredResponse, step: &str| {
+            let found = responses::find(conn, &def.label, &pam).unwrap().expect("stored");
+            assert_eq!(saved, &found, "{step}: the answer differs from a fresh read");
+            let last = audit::history(conn, "response", "2025/PAM").unwrap().pop().expect("audited");
+            let after: serde_json::Value = serde_json::from_str(last.after_json.as_deref().expect("after")).unwrap();
+            assert_eq!(after["content"], serde_json::to_value(&found.content).unwrap(), "{step}: the audit entry");
+            assert_eq!(after["version"], found.version, "{step}: the audit entry's version");
+        };
+        let save = |conn: &mut barometer_store::DbConn, input: &ResponseInput, status: ResponseStatus| {
+            let purpose = if status == ResponseStatus::Submitted { Purpose::Submit } else { Purpose::Draft };
+            let content = input.validate(&def, purpose).unwrap();
+            responses::save(conn, Save { cycle: &def.label, assembly: &pam, content: &content, status, expected_version: None, actor: "test" }).unwrap()
+        };
+
+        // Regions and an activity's codes out of code order; two activities.
+        let mut first = activity("Conference");
+        first.themes = vec!["youth-pve".into(), "ai-tech".into()];
+        first.regions = vec!["sahel".into(), "africa".into()];
+        let mut input = ResponseInput::new(
+            vec!["victims".into(), "youth-pve".into()],
+            vec!["sahel".into(), "global".into(), "africa".into()],
+            vec![first, activity("Workshop")],
+            "first".into(),
+        );
+        let saved = save(&mut conn, &input, ResponseStatus::Draft);
+        check(&mut conn, &saved, "a new draft");
+        let ids: Vec<String> = saved.content.activities.iter().map(|a| a.id.clone().unwrap()).collect();
+
+        // The same again, submitted: nothing of the lists changes.
+        for (a, id) in input.activities.iter_mut().zip(&ids) {
+            a.id = Some(id.clone());
+        }
+        let saved = save(&mut conn, &input, ResponseStatus::Submitted);
+        check(&mut conn, &saved, "submitted unchanged");
+
+        // The Secretariat confirms the first activity; an amendment that does not mention a
+        // status keeps it, one that reorders, retitles and recodes the activities is stored so.
+        barometer_store::calendar::set_status(&mut conn, &ids[0], ActivityStatus::Confirmed, false, "secretariat").unwrap();
+        input.activities.reverse();
+        input.activities[1].title = "Conference (amended)".into();
+        input.activities[1].themes = vec!["victims".into()];
+        input.activities[0].regions = vec!["global".into(), "sahel".into()];
+        input.themes = vec!["youth-pve".into(), "victims".into(), "ai-tech".into()];
+        input.regions = vec!["global".into()];
+        let saved = save(&mut conn, &input, ResponseStatus::Submitted);
+        check(&mut conn, &saved, "amended");
+        assert_eq!(saved.content.activities[1].status, ActivityStatus::Confirmed, "the Secretariat's status is kept");
+
+        // The assembly says the first activity was held; one activity is removed, one is added.
+        input.activities[1].status = Some("held".into());
+        input.activities.remove(0);
+        input.activities.push(activity("Seminar"));
+        let saved = save(&mut conn, &input, ResponseStatus::Submitted);
+        check(&mut conn, &saved, "status, removal and addition");
+        assert_eq!(saved.content.activities[0].status, ActivityStatus::Held);
+        assert_eq!(saved.content.activities.len(), 2);
+
+        // Back to a draft with no activities at all.
+        input.activities.clear();
+        let saved = save(&mut conn, &input, ResponseStatus::Draft);
+        check(&mut conn, &saved, "all activities removed");
+    }
+}
+
+backend_tests! {
+    // Results caches trust the fingerprint to change with anything the results depend on.
+    fn the_results_fingerprint_moves_with_every_change_that_matters(db) {
+        let mut conn = db.conn();
+        let def = seed(&mut conn);
+        let (pam, pace) = (AssemblyCode::parse("PAM").unwrap(), AssemblyCode::parse("PACE").unwrap());
+        let fingerprint = |conn: &mut barometer_store::DbConn| responses::results_fingerprint(conn, &def.label).unwrap().expect("the cycle exists");
+        let input = ResponseInput::new(vec!["victims".into()], vec!["sahel".into()], vec![], String::new());
+        let content = input.validate(&def, Purpose::Submit).unwrap();
+        let save = |conn: &mut barometer_store::DbConn, assembly: &AssemblyCode, status: ResponseStatus| {
+            responses::save(conn, Save { cycle: &def.label, assembly, content: &content, status, expected_version: None, actor: "test" }).unwrap()
+        };
+        let mut seen = vec![fingerprint(&mut conn)];
+        assert_eq!(fingerprint(&mut conn), seen[0], "reading changes nothing");
+        let expect_new = |conn: &mut barometer_store::DbConn, seen: &mut Vec<String>, step: &str| {
+            let now = fingerprint(conn);
+            assert_ne!(seen.last(), Some(&now), "{step}: the fingerprint did not move");
+            seen.push(now);
+        };
+
+        save(&mut conn, &pam, ResponseStatus::Draft);
+        assert_eq!(&fingerprint(&mut conn), seen.last().unwrap(), "a draft is not in the results");
+        save(&mut conn, &pam, ResponseStatus::Submitted);
+        expect_new(&mut conn, &mut seen, "a submission");
+        save(&mut conn, &pam, ResponseStatus::Submitted);
+        expect_new(&mut conn, &mut seen, "an amendment");
+        let pam_v3 = seen.last().cloned().unwrap();
+        // PAM (version 3) is withdrawn; PACE reaches version 3 and submits it: the count and the
+        // version sum are what they were, the latest change is not.
+        save(&mut conn, &pam, ResponseStatus::Draft);
+        expect_new(&mut conn, &mut seen, "a withdrawal");
+        // Nothing is submitted again, as at the start: the same results, the same fingerprint.
+        assert_eq!(seen.last(), seen.first(), "a withdrawal back to no submission");
+        save(&mut conn, &pace, ResponseStatus::Draft);
+        save(&mut conn, &pace, ResponseStatus::Draft);
+        let pace_v3 = save(&mut conn, &pace, ResponseStatus::Submitted);
+        assert_eq!(pace_v3.version, 3);
+        expect_new(&mut conn, &mut seen, "another assembly's submission of the same version");
+        assert_ne!(seen.last(), Some(&pam_v3), "PACE's version 3 is not PAM's");
+        barometer_store::assemblies::insert(&mut conn, &crate::support::assembly("APF", "2021-12-01"), "test").unwrap();
+        expect_new(&mut conn, &mut seen, "an assembly joining the roster");
+        barometer_store::cycles::set_status(&mut conn, &def.label, barometer_domain::CycleStatus::Closed, "test").unwrap();
+        expect_new(&mut conn, &mut seen, "the cycle closing");
+    }
+}

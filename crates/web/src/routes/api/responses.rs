@@ -46,10 +46,10 @@ async fn show(state: web::Data<AppState>, caller: Caller, path: web::Path<(Strin
     let (label, code) = (label(&path.0)?, assembly(&path.1)?);
     caller.require(&[Role::Secretariat, Role::FocalPoint])?;
     caller.require_assembly(&code)?;
-    let (l, a) = (label.clone(), code.clone());
+    let (l, a, cycles_cache) = (label.clone(), code.clone(), state.cycles.clone());
     let (cycle, stored) = state
         .db(move |conn| {
-            let cycle = survey::member_cycle(conn, &l, &a)?;
+            let cycle = survey::member_cycle(conn, &cycles_cache, &l, &a)?;
             Ok((cycle, responses::find(conn, &l, &a)?))
         })
         .await?;

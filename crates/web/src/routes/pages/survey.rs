@@ -207,13 +207,14 @@ fn own_assembly(caller: &Caller) -> Result<AssemblyCode, ApiError> {
     caller.principal.assembly.clone().ok_or_else(|| ApiError::forbidden("this page is for an assembly's focal point"))
 }
 
-type Loaded = (StoredCycle, String, Option<StoredResponse>);
+type Loaded = (std::sync::Arc<StoredCycle>, String, Option<StoredResponse>);
 
 async fn load(state: &AppState, label: CycleLabel, assembly: AssemblyCode) -> Result<Loaded, ApiError> {
     let shown = format!("cycle {label} for {assembly}");
+    let cycles_cache = state.cycles.clone();
     state
         .db(move |conn| {
-            let Some(cycle) = survey::member_cycle(conn, &label, &assembly)? else { return Ok(None) };
+            let Some(cycle) = survey::member_cycle(conn, &cycles_cache, &label, &assembly)? else { return Ok(None) };
             let name = barometer_store::assemblies::find(conn, &assembly)?.map(|a| a.name).unwrap_or_default();
             let stored = barometer_store::responses::find(conn, &label, &assembly)?;
             Ok(Some((cycle, name, stored)))

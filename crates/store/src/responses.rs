@@ -231,7 +231,8 @@ pub fn save(conn: &mut DbConn, save: Save<'_>) -> Result<StoredResponse, StoreEr
 /// needs the stored response for its own checks first.
 ///
 /// Only what changed is written: lists equal to the stored ones are left alone, kept activities
-/// are updated only when they differ, new rows go in with one multi-row statement per table. The
+/// are updated only when they differ, new rows go in through `insert_rows!` (one multi-row
+/// statement per table on PostgreSQL, cached single-row statements on SQLite). The
 /// answer is built from what was written rather than read back; a test holds it equal to a
 /// fresh [`find`].
 ///

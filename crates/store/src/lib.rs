@@ -67,7 +67,7 @@ pub mod writer;
 
 pub use db::{Backend, DatabaseUrl, DbConn, Pool, PooledConn, pool};
 pub use error::StoreError;
-pub use writer::{Writer, WriterStats};
+pub use writer::{Reply, Writer, WriterStats};
 
 /// The current instant, as stored (UTC, without zone).
 pub fn now() -> chrono::NaiveDateTime {

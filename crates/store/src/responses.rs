@@ -553,26 +553,35 @@ fn write_lists(
 /// compare it on every read, so a change made through any instance is seen at once by every
 /// instance.
 ///
-/// Three one-row aggregate queries, whatever the size of the cycle: the cycle's `updated_at`;
-/// the count, version sum and latest `updated_at` of its submitted responses; the count and
-/// latest `updated_at` of the roster. Every write that matters moves one of them: a submission
+/// One statement of one row, whatever the size of the cycle: the cycle's `updated_at`; the
+/// count, version sum and latest `updated_at` of its submitted responses; the count and latest
+/// `updated_at` of the roster. Every write that matters moves one of them: a submission
 /// or withdrawal changes the count, an amendment raises a version (versions only grow), and a
 /// withdrawal paired with another submission of equal version still brings a newer `updated_at`
 /// (every write stamps the current instant).
 pub fn results_fingerprint(conn: &mut DbConn, cycle: &CycleLabel) -> Result<Option<String>, StoreError> {
     use crate::schema::{assemblies, cycles};
     use diesel::dsl::{count_star, max, sum};
-    let Some(cycle_changed) = cycles::table.find(cycle.as_str()).select(cycles::updated_at).get_result::<NaiveDateTime>(conn).optional()?
-    else {
-        return Ok(None);
+    // One statement (one round trip, the whole cost of a cached read on PostgreSQL): the cycle's
+    // row, with the submitted responses and the roster summed up in subqueries.
+    let submitted = || {
+        responses::table.filter(responses::cycle_label.eq(cycle.as_str())).filter(responses::status.eq(ResponseStatus::Submitted.as_str()))
     };
-    let (submitted, versions, latest): (i64, Option<i64>, Option<NaiveDateTime>) = responses::table
-        .filter(responses::cycle_label.eq(cycle.as_str()))
-        .filter(responses::status.eq(ResponseStatus::Submitted.as_str()))
-        .select((count_star(), sum(responses::version), max(responses::updated_at)))
-        .get_result(conn)?;
-    let (members, roster_changed): (i64, Option<NaiveDateTime>) =
-        assemblies::table.select((count_star(), max(assemblies::updated_at))).get_result(conn)?;
+    type Summary = (NaiveDateTime, Option<i64>, Option<i64>, Option<NaiveDateTime>, Option<i64>, Option<NaiveDateTime>);
+    let row: Option<Summary> = cycles::table
+        .find(cycle.as_str())
+        .select((
+            cycles::updated_at,
+            submitted().select(count_star()).single_value(),
+            submitted().select(sum(responses::version)).single_value(),
+            submitted().select(max(responses::updated_at)).single_value(),
+            assemblies::table.select(count_star()).single_value(),
+            assemblies::table.select(max(assemblies::updated_at)).single_value(),
+        ))
+        .get_result(conn)
+        .optional()?;
+    let Some((cycle_changed, submitted, versions, latest, members, roster_changed)) = row else { return Ok(None) };
+    let (submitted, members) = (submitted.unwrap_or(0), members.unwrap_or(0));
     let text = format!(
         "{cycle_changed}|{submitted}:{}:{}#{members}:{}",
         versions.unwrap_or(0),

@@ -21,6 +21,9 @@ use diesel::prelude::*;
 
 use crate::{Backend, DbConn, Pool, StoreError};
 
+/// Where a queued job's outcome goes: called once, on the writer's thread, after the commit.
+pub type Reply<T> = Box<dyn FnOnce(Result<T, StoreError>) + Send>;
+
 /// The most jobs one SQLite transaction takes; more wait for the next commit.
 const MAX_BATCH: usize = 256;
 
@@ -95,14 +98,47 @@ impl Writer {
             }
             Backend::Sqlite => {
                 let (reply, answer) = mpsc::sync_channel(1);
-                self.inner.counters.waiting.fetch_add(1, Ordering::SeqCst);
-                let job = Box::new(Typed { work: Some(work), outcome: None, reply });
-                if self.queue().send(job).is_err() {
-                    self.inner.counters.waiting.fetch_sub(1, Ordering::SeqCst);
-                    return Err(StoreError::Unsaved("the database writer has stopped".into()));
-                }
+                self.queue_job(
+                    work,
+                    Box::new(move |outcome| {
+                        // The caller may have gone away; there is nobody left to tell.
+                        let _ = reply.send(outcome);
+                    }),
+                );
                 answer.recv().unwrap_or_else(|_| Err(StoreError::Unsaved("the database writer stopped before answering".into())))
             }
+        }
+    }
+
+    /// Queues `work` for the SQLite writer without waiting: `reply` is called, on the writer's
+    /// thread, with the same outcome [`Writer::write`] would return, once it is known (after the
+    /// commit). `reply` must be quick: it only hands the outcome on (to a channel, say).
+    ///
+    /// Only for SQLite ([`Writer::backend`]); on PostgreSQL a write needs a pooled connection of
+    /// its own, so use [`Writer::write`] there. Called on PostgreSQL, the work is refused with
+    /// [`StoreError::Unsaved`] and nothing is written.
+    pub fn enqueue<T, F>(&self, work: F, reply: Reply<T>)
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        match self.backend() {
+            Ok(Backend::Sqlite) => self.queue_job(work, reply),
+            Ok(Backend::Postgres) => reply(Err(StoreError::Unsaved("a bug: queued write on PostgreSQL; use Writer::write".into()))),
+            Err(e) => reply(Err(e)),
+        }
+    }
+
+    fn queue_job<T, F>(&self, work: F, reply: Reply<T>)
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.inner.counters.waiting.fetch_add(1, Ordering::SeqCst);
+        let job = Box::new(Typed { work: Some(work), outcome: None, reply: Some(reply) });
+        if let Err(mpsc::SendError(mut job)) = self.queue().send(job) {
+            self.inner.counters.waiting.fetch_sub(1, Ordering::SeqCst);
+            job.refuse("the database writer has stopped");
         }
     }
 
@@ -116,7 +152,8 @@ impl Writer {
         }
     }
 
-    fn backend(&self) -> Result<Backend, StoreError> {
+    /// The database's backend (on first use this takes a connection from the pool to find out).
+    pub fn backend(&self) -> Result<Backend, StoreError> {
         if let Some(backend) = self.inner.backend.get() {
             return Ok(*backend);
         }
@@ -143,12 +180,14 @@ trait Job: Send {
     fn run(&mut self, conn: &mut DbConn);
     /// Answers the caller, once the batch's commit succeeded (`Ok`) or failed (`Err`).
     fn answer(self: Box<Self>, commit: Result<(), &str>);
+    /// Answers the caller of a job that never ran.
+    fn refuse(&mut self, why: &str);
 }
 
 struct Typed<T, F> {
     work: Option<F>,
     outcome: Option<Result<T, StoreError>>,
-    reply: mpsc::SyncSender<Result<T, StoreError>>,
+    reply: Option<Reply<T>>,
 }
 
 impl<T, F> Job for Typed<T, F>
@@ -172,8 +211,15 @@ where
             (Some(Ok(_)), Err(why)) => Err(StoreError::Unsaved(why.to_owned())),
             (None, _) => Err(StoreError::Unsaved("the write stopped unexpectedly (a bug, logged)".into())),
         };
-        // The caller may have gone away; there is nobody left to tell.
-        let _ = self.reply.send(outcome);
+        if let Some(reply) = self.reply {
+            reply(outcome);
+        }
+    }
+
+    fn refuse(&mut self, why: &str) {
+        if let Some(reply) = self.reply.take() {
+            reply(Err(StoreError::Unsaved(why.to_owned())));
+        }
     }
 }
 

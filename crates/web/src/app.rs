@@ -50,7 +50,14 @@ impl Application {
             std::net::IpAddr::V6(ip) => format!("[{ip}]"),
             ip => ip.to_string(),
         };
+        // Blocking work is mostly database work, and a blocking thread without a pooled
+        // connection only waits for one: so each worker gets its share of the pool in blocking
+        // threads (actix's default is 512 in all), and further work queues without a thread.
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let blocking = (state.pool.max_size() as usize / workers).max(2);
         let server = HttpServer::new(move || configure(state.clone()))
+            .workers(workers)
+            .worker_max_blocking_threads(blocking)
             .listen(listener)?
             // In-flight requests get this long to finish after SIGTERM/SIGINT.
             .shutdown_timeout(30)

@@ -1,11 +1,12 @@
 //! Who is calling: a bearer token (API clients, invitation tokens) or the web session cookie.
 
-use std::future::Future;
+use std::future::{Future, Ready, ready};
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use barometer_domain::{AssemblyCode, Role};
 use barometer_store::auth::{self, Principal, TokenKind};
+use barometer_store::{DbConn, StoreError};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -59,39 +60,66 @@ fn bearer(req: &HttpRequest) -> Option<String> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
+/// What a request presents to prove who it is, read without the database: a bearer token (an
+/// API token or an invitation) or the session cookie. [`Credential::verify`] checks it.
+///
+/// Extract [`Caller`] in a handler; take a `Credential` only where the check should share one
+/// trip to the database with other reads (the cached results, read most of all). Extracting it
+/// answers 401 when the request carries none.
+#[derive(Debug)]
+pub struct Credential {
+    token: String,
+    kinds: &'static [TokenKind],
+}
+
+impl Credential {
+    pub fn of(req: &HttpRequest) -> Option<Credential> {
+        match bearer(req) {
+            Some(token) => Some(Credential { token, kinds: &[TokenKind::Api, TokenKind::Invitation] }),
+            None => req.cookie(SESSION_COOKIE).map(|c| Credential { token: c.value().to_owned(), kinds: &[TokenKind::Session] }),
+        }
+    }
+
+    /// The caller, or 401 (as `Ok(Err(…))`) when the token or session is unknown, expired,
+    /// revoked or of the wrong kind for how it was sent. Blocking: run it in [`AppState::db`].
+    pub fn verify(self, conn: &mut DbConn) -> Result<Result<Caller, ApiError>, StoreError> {
+        let principal = auth::verify_token(conn, &self.token)?;
+        Ok(match principal {
+            Some(principal) if self.kinds.contains(&principal.kind) => {
+                let unread = match (&principal.kind, &principal.assembly) {
+                    (TokenKind::Session, Some(assembly)) => Some(barometer_store::notifications::unread_count(conn, assembly)?),
+                    _ => None,
+                };
+                Ok(Caller { principal, unread })
+            }
+            _ => Err(ApiError::new(
+                crate::error::ErrorCode::Unauthenticated,
+                "the token or session is unknown, expired or revoked; sign in again or ask the Secretariat for a new link",
+            )),
+        })
+    }
+}
+
+impl FromRequest for Credential {
+    type Error = ApiError;
+    type Future = Ready<Result<Credential, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Credential::of(req).ok_or_else(ApiError::unauthenticated))
+    }
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        // A bearer token may be an API token or an invitation; the cookie holds a session.
-        let credential = match bearer(req) {
-            Some(token) => Some((token, &[TokenKind::Api, TokenKind::Invitation][..])),
-            None => req.cookie(SESSION_COOKIE).map(|c| (c.value().to_owned(), &[TokenKind::Session][..])),
-        };
+        let credential = Credential::of(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
-            let (token, kinds) = credential.ok_or_else(ApiError::unauthenticated)?;
+            let credential = credential.ok_or_else(ApiError::unauthenticated)?;
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let (principal, unread) = state
-                .db(move |conn| {
-                    let principal = auth::verify_token(conn, &token)?;
-                    let unread = match &principal {
-                        Some(p) if p.kind == TokenKind::Session => {
-                            p.assembly.as_ref().map(|a| barometer_store::notifications::unread_count(conn, a)).transpose()?
-                        }
-                        _ => None,
-                    };
-                    Ok((principal, unread))
-                })
-                .await?;
-            match principal {
-                Some(principal) if kinds.contains(&principal.kind) => Ok(Caller { principal, unread }),
-                _ => Err(ApiError::new(
-                    crate::error::ErrorCode::Unauthenticated,
-                    "the token or session is unknown, expired or revoked; sign in again or ask the Secretariat for a new link",
-                )),
-            }
+            state.db(move |conn| credential.verify(conn)).await?
         })
     }
 }

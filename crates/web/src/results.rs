@@ -3,12 +3,15 @@
 //! (one small query) on every read, so no instance ever serves results older than the database.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use actix_web::web::Bytes;
 
 use barometer_analytics::CycleData;
 use barometer_domain::results::{Comparison, Headline, PrioritiesTable, RegionsTable, Stability};
-use barometer_domain::{CycleLabel, Lang};
+use barometer_domain::{CycleLabel, Lang, Role};
 
+use crate::auth::{Caller, Credential};
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
@@ -23,6 +26,26 @@ pub struct CycleResults {
     pub stability: Stability,
     /// The questionnaire's regions (the map labels them).
     pub data: Arc<CycleData>,
+    /// Each table's JSON body, made on first use: cached reads send the same bytes again.
+    pub json: JsonBodies,
+}
+
+/// The JSON bodies of a [`CycleResults`], one per table.
+#[derive(Default)]
+pub struct JsonBodies {
+    pub priorities: OnceLock<Bytes>,
+    pub regions: OnceLock<Bytes>,
+    pub stability: OnceLock<Bytes>,
+    pub headline: OnceLock<Bytes>,
+}
+
+/// `value` as JSON, serialised once into `slot` and reused after.
+pub fn json_body<T: serde::Serialize>(slot: &OnceLock<Bytes>, value: &T) -> Result<Bytes, ApiError> {
+    if let Some(body) = slot.get() {
+        return Ok(body.clone());
+    }
+    let body = Bytes::from(serde_json::to_vec(value).map_err(|e| ApiError::internal(format!("serialising results: {e}")))?);
+    Ok(slot.get_or_init(|| body).clone())
 }
 
 type Entry<V> = (String, Arc<V>);
@@ -76,9 +99,46 @@ pub async fn fingerprint(state: &AppState, label: &CycleLabel) -> Result<String,
         .ok_or_else(|| ApiError::not_found(format!("cycle {label}")))
 }
 
+/// Checks `credential` and the caller's role, then reads the fingerprint of cycle `label`
+/// (parsed by the caller; its error is answered only once the caller may read results at all),
+/// all in one trip to the database: the path of every cached read.
+pub async fn authorise(
+    state: &AppState,
+    credential: Credential,
+    roles: &'static [Role],
+    label: Result<CycleLabel, ApiError>,
+) -> Result<(Caller, CycleLabel, String), ApiError> {
+    let wanted = label.as_ref().ok().cloned();
+    let (caller, fp) = state
+        .db(move |conn| {
+            let caller = match credential.verify(conn)? {
+                Ok(caller) => caller,
+                Err(e) => return Ok(Err(e)),
+            };
+            if let Err(e) = caller.require(roles) {
+                return Ok(Err(e));
+            }
+            let fp = match &wanted {
+                Some(label) => barometer_store::responses::results_fingerprint(conn, label)?,
+                None => None,
+            };
+            Ok(Ok((caller, fp)))
+        })
+        .await??;
+    let label = label?;
+    let fp = fp.ok_or_else(|| ApiError::not_found(format!("cycle {label}")))?;
+    Ok((caller, label, fp))
+}
+
 /// A cycle's results in `lang`, from the cache when still valid.
 pub async fn cycle(state: &AppState, label: &CycleLabel, lang: Lang) -> Result<(String, Arc<CycleResults>), ApiError> {
     let fp = fingerprint(state, label).await?;
+    cycle_at(state, label, lang, fp).await
+}
+
+/// A cycle's results in `lang` for fingerprint `fp`, just read: from the cache when computed
+/// for that fingerprint, computed now otherwise.
+pub async fn cycle_at(state: &AppState, label: &CycleLabel, lang: Lang, fp: String) -> Result<(String, Arc<CycleResults>), ApiError> {
     let key = (label.clone(), lang);
     if let Some(hit) = state.results.cycles.get(&key, &fp) {
         return Ok((fp, hit));
@@ -95,6 +155,7 @@ pub async fn cycle(state: &AppState, label: &CycleLabel, lang: Lang) -> Result<(
             headline: barometer_analytics::headline(&data),
             stability: barometer_analytics::stability(&data, barometer_analytics::DEFAULT_RESAMPLES, STABILITY_SEED, lang)?,
             data: Arc::new(data),
+            json: JsonBodies::default(),
         })
     })
     .await

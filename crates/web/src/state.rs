@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use barometer_store::{DbConn, Pool, StoreError, Writer};
+use barometer_store::{Backend, DbConn, Pool, StoreError, Writer};
 
 use crate::config::WebConfig;
 use crate::error::ApiError;
@@ -23,7 +23,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: Pool, config: WebConfig) -> Self {
-        AppState { writer: Writer::new(pool.clone()), pool, config: Arc::new(config), results: Arc::default(), cycles: Arc::default() }
+        let writer = Writer::new(pool.clone());
+        // Learn the backend now, while starting, rather than on a worker at the first write (an
+        // error here is not final: the first write asks again and reports it).
+        let _ = writer.backend();
+        AppState { writer, pool, config: Arc::new(config), results: Arc::default(), cycles: Arc::default() }
     }
 
     /// Runs blocking database work on actix's blocking thread pool, never on a worker thread,
@@ -47,7 +51,9 @@ impl AppState {
 
     /// Runs `work` as one write through [`Writer`]: in one transaction, answered only once that
     /// transaction is durable. On SQLite it joins the single writer's next group commit, so
-    /// `work` should do its reads and checks inside and stay short.
+    /// `work` should do its reads and checks inside and stay short; this task waits for the
+    /// writer's answer without holding a blocking thread. On PostgreSQL the write runs on the
+    /// blocking thread pool with a pooled connection of its own.
     pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
@@ -55,14 +61,29 @@ impl AppState {
     {
         let writer = self.writer.clone();
         let span = tracing::Span::current();
+        // The work runs on another thread (the writer's or a blocking one): carry the span there.
+        let job_span = span.clone();
+        let work = move |conn: &mut DbConn| {
+            let _entered = job_span.enter();
+            work(conn)
+        };
+        if writer.backend()? == Backend::Sqlite {
+            let (reply, answer) = futures_channel::oneshot::channel();
+            writer.enqueue(
+                work,
+                Box::new(move |outcome| {
+                    // The request may have been dropped (the client went away): nobody to tell.
+                    let _ = reply.send(outcome);
+                }),
+            );
+            return match answer.await {
+                Ok(outcome) => outcome.map_err(ApiError::from),
+                Err(_) => Err(ApiError::from(StoreError::Unsaved("the database writer stopped before answering".into()))),
+            };
+        }
         actix_web::web::block(move || {
             let _entered = span.enter();
-            // On SQLite the work runs on the writer's thread: carry the span there too.
-            let job_span = span.clone();
-            writer.write(move |conn| {
-                let _entered = job_span.enter();
-                work(conn)
-            })
+            writer.write(work)
         })
         .await
         .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?

@@ -246,3 +246,48 @@ fn postgres_refuses_a_save_that_read_a_version_another_transaction_then_replaced
     assert!(matches!(second.join().unwrap(), Err(StoreError::VersionConflict { expected: 1, current: 2 })));
     assert_eq!(responses::find(&mut db.conn(), &def.label, &pam).unwrap().unwrap().version, 2);
 }
+
+/// `enqueue` (what the web service uses, so that no thread waits for the writer) answers each
+/// job on the writer's thread, and only once its batch is committed: a row it wrote is already
+/// visible to another connection when the answer arrives.
+#[test]
+fn sqlite_queued_jobs_are_answered_after_their_commit() {
+    let db = TestDb::sqlite();
+    let writer = Writer::new(db.pool().clone());
+    let (release, held) = hold_writer(&writer);
+    let (answers, answered) = mpsc::channel();
+    for i in 0..5 {
+        let answers = answers.clone();
+        let pool = db.pool().clone();
+        writer.enqueue(
+            move |conn| put(conn, &format!("q:{i}"), "x").map(|()| i),
+            Box::new(move |outcome: Result<i32, StoreError>| {
+                let seen = count_prefixed(&mut pool.get().unwrap(), "q:").unwrap();
+                answers.send((outcome.unwrap(), seen)).unwrap();
+            }),
+        );
+    }
+    assert_eq!(writer.stats().waiting, 5);
+    assert!(answered.try_recv().is_err(), "nothing is answered before its commit");
+    release.send(()).unwrap();
+    held.join().unwrap();
+    let got: Vec<(i32, i64)> = (0..5).map(|_| answered.recv().unwrap()).collect();
+    assert_eq!(got, (0..5).map(|i| (i, 5)).collect::<Vec<_>>(), "in order, each after all five were committed together");
+    // A failing job is answered with its own error, after a commit too.
+    let (answer, failed) = mpsc::channel();
+    writer
+        .enqueue(|conn| put(conn, "q:0", "duplicate key"), Box::new(move |outcome: Result<(), StoreError>| answer.send(outcome).unwrap()));
+    assert!(matches!(failed.recv().unwrap(), Err(StoreError::Conflict(_))));
+    assert_eq!(get(&mut db.fresh_conn(), "q:0").as_deref(), Some("x"));
+}
+
+/// On PostgreSQL nothing is queued: `enqueue` refuses, and writes nothing.
+#[test]
+fn postgres_refuses_a_queued_write() {
+    let Some(db) = TestDb::postgres() else { return };
+    let writer = Writer::new(db.pool().clone());
+    let (answer, answered) = mpsc::channel();
+    writer.enqueue(|conn| put(conn, "pq", "x"), Box::new(move |outcome: Result<(), StoreError>| answer.send(outcome).unwrap()));
+    assert!(matches!(answered.recv().unwrap(), Err(StoreError::Unsaved(_))));
+    assert_eq!(get(&mut db.fresh_conn(), "pq"), None);
+}

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::cycles::label;
 use super::results::{CompareQuery, READERS, compare_labels};
-use crate::auth::Caller;
+use crate::auth::{Caller, Credential};
 use crate::error::ApiError;
 use crate::i18n::Ui;
 use crate::results;
@@ -95,20 +95,20 @@ fn output(svg: String, kind: Kind, width: u32) -> Result<Vec<u8>, barometer_char
 
 async fn cycle_chart(
     state: web::Data<AppState>,
-    caller: Caller,
+    credential: Credential,
     ui: Ui,
     path: web::Path<(String, String)>,
     query: web::Query<ChartQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(READERS)?;
-    let label = label(&path.0)?;
+    // The caller's check and the fingerprint in one trip to the database, as for the tables.
+    let (_, label, fp) = results::authorise(&state, credential, READERS, label(&path.0)).await?;
     let (chart, kind) = file(&path.1)?;
     if chart == ChartName::Compare {
         return Err(ApiError::not_found("the compare chart is at /api/v1/charts/compare.svg?from=…&to=…"));
     }
     let lang = results::lang(query.lang.as_deref(), ui.lang)?;
     let width = width(query.width.as_deref())?;
-    let (fp, computed) = results::cycle(&state, &label, lang).await?;
+    let (fp, computed) = results::cycle_at(&state, &label, lang, fp).await?;
     // The fingerprint is part of the key: a new submission makes a new key, and old ones age out.
     let key = format!("{fp}:{label}:{}:{lang}:{}:{width}", chart.slug(), if kind == Kind::Svg { "svg" } else { "png" });
     let bytes = render(&state, key, move || {

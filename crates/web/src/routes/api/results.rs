@@ -2,13 +2,16 @@
 //! comparison, as JSON or exported (`?format=csv|xlsx|parquet|json`), in `?lang=` or the
 //! caller's language.
 
+use std::sync::OnceLock;
+
+use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use barometer_analytics::{Exportable, Format};
 use barometer_domain::{CycleLabel, Lang, Role};
 use serde::Deserialize;
 
 use super::cycles::label;
-use crate::auth::Caller;
+use crate::auth::{Caller, Credential};
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::Ui;
 use crate::results;
@@ -30,15 +33,22 @@ pub struct ResultsQuery {
 
 pub const READERS: &[Role] = &[Role::Secretariat, Role::Analyst];
 
-/// Answers a table as JSON (the contract's shape) or as an export file.
-fn answer<T: Exportable>(table: &T, format: Option<&str>, lang: Lang, stem: &str) -> Result<HttpResponse, ApiError> {
+/// Answers a table as JSON (the contract's shape; serialised once per computed result, into
+/// `json`) or as an export file.
+fn answer<T: Exportable>(
+    table: &T,
+    json: &OnceLock<Bytes>,
+    format: Option<&str>,
+    lang: Lang,
+    stem: &str,
+) -> Result<HttpResponse, ApiError> {
     let format = match format {
-        None | Some("") => return Ok(HttpResponse::Ok().json(table)),
+        None | Some("") => Format::Json,
         Some(f) => Format::parse(f)
             .ok_or_else(|| ApiError::new(ErrorCode::MalformedRequest, format!("unknown format {f:?}: use json, csv, xlsx or parquet")))?,
     };
     if format == Format::Json {
-        return Ok(HttpResponse::Ok().json(table));
+        return Ok(HttpResponse::Ok().insert_header(actix_web::http::header::ContentType::json()).body(results::json_body(json, table)?));
     }
     let bytes = barometer_analytics::export(table, format, lang).map_err(|e| ApiError::internal(format!("export: {e}")))?;
     Ok(HttpResponse::Ok()
@@ -47,62 +57,63 @@ fn answer<T: Exportable>(table: &T, format: Option<&str>, lang: Lang, stem: &str
         .body(bytes))
 }
 
+/// The caller's check, the fingerprint read and (when cached) the results: one trip to the
+/// database in all.
 async fn cycle_results(
     state: &AppState,
-    caller: &Caller,
+    credential: Credential,
     raw: &str,
     query: &ResultsQuery,
     ui: Ui,
 ) -> Result<(CycleLabel, Lang, std::sync::Arc<results::CycleResults>), ApiError> {
-    caller.require(READERS)?;
-    let label = label(raw)?;
+    let (_, label, fp) = results::authorise(state, credential, READERS, label(raw)).await?;
     let lang = results::lang(query.lang.as_deref(), ui.lang)?;
-    let (_, computed) = results::cycle(state, &label, lang).await?;
+    let (_, computed) = results::cycle_at(state, &label, lang, fp).await?;
     Ok((label, lang, computed))
 }
 
 async fn priorities(
     state: web::Data<AppState>,
-    caller: Caller,
+    credential: Credential,
     ui: Ui,
     path: web::Path<String>,
     query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (label, lang, r) = cycle_results(&state, &caller, &path, &query, ui).await?;
-    answer(&r.priorities, query.format.as_deref(), lang, &format!("priorities-{label}-{lang}"))
+    let (label, lang, r) = cycle_results(&state, credential, &path, &query, ui).await?;
+    answer(&r.priorities, &r.json.priorities, query.format.as_deref(), lang, &format!("priorities-{label}-{lang}"))
 }
 
 async fn regions(
     state: web::Data<AppState>,
-    caller: Caller,
+    credential: Credential,
     ui: Ui,
     path: web::Path<String>,
     query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (label, lang, r) = cycle_results(&state, &caller, &path, &query, ui).await?;
-    answer(&r.regions, query.format.as_deref(), lang, &format!("regions-{label}-{lang}"))
+    let (label, lang, r) = cycle_results(&state, credential, &path, &query, ui).await?;
+    answer(&r.regions, &r.json.regions, query.format.as_deref(), lang, &format!("regions-{label}-{lang}"))
 }
 
 async fn stability(
     state: web::Data<AppState>,
-    caller: Caller,
+    credential: Credential,
     ui: Ui,
     path: web::Path<String>,
     query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (label, lang, r) = cycle_results(&state, &caller, &path, &query, ui).await?;
-    answer(&r.stability, query.format.as_deref(), lang, &format!("stability-{label}-{lang}"))
+    let (label, lang, r) = cycle_results(&state, credential, &path, &query, ui).await?;
+    answer(&r.stability, &r.json.stability, query.format.as_deref(), lang, &format!("stability-{label}-{lang}"))
 }
 
 async fn headline(
     state: web::Data<AppState>,
-    caller: Caller,
+    credential: Credential,
     ui: Ui,
     path: web::Path<String>,
     query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (label, lang, r) = cycle_results(&state, &caller, &path, &query, ui).await?;
-    answer(&r.headline, query.format.as_deref(), lang, &format!("headline-{label}-{lang}"))
+    let (label, lang, r) = cycle_results(&state, credential, &path, &query, ui).await?;
+    answer(&r.headline, &r.json.headline, query.format.as_deref(), lang, &format!("headline-{label}-{lang}"))
 }
 
 #[derive(Deserialize)]
@@ -129,5 +140,5 @@ async fn compare(state: web::Data<AppState>, caller: Caller, ui: Ui, query: web:
     let (from, to) = compare_labels(&query)?;
     let lang = results::lang(query.lang.as_deref(), ui.lang)?;
     let (_, comparison) = results::comparison(&state, &from, &to, lang).await?;
-    answer(comparison.as_ref(), query.format.as_deref(), lang, &format!("compare-{from}-{to}-{lang}"))
+    answer(comparison.as_ref(), &OnceLock::new(), query.format.as_deref(), lang, &format!("compare-{from}-{to}-{lang}"))
 }

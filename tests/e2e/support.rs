@@ -21,8 +21,8 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts the server and waits for the line that says where it listens, then collects what
-    /// it prints next (the demo links) for a moment.
+    /// Starts the server and waits for the line that says where it listens and, with `--demo`,
+    /// for the one-time links printed after it; then collects what follows for a moment.
     pub fn start(command: Command) -> Server {
         Server::start_with(command, Duration::from_millis(500))
     }
@@ -33,6 +33,7 @@ impl Server {
     }
 
     fn start_with(mut command: Command, linger: Duration) -> Server {
+        let demo = command.get_args().any(|a| a == "--demo");
         let mut child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("barometer starts");
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
@@ -51,7 +52,21 @@ impl Server {
                 break url.trim().to_owned();
             }
         };
-        // Collect what follows (the demo links) for a moment.
+        // With --demo, the one-time links follow, ending with an empty line: wait for all of
+        // them, however long a loaded machine takes to write them.
+        if demo && !linger.is_zero() {
+            let mut in_links = false;
+            loop {
+                let line = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| panic!("no demo links; got {lines:?}"));
+                lines.push(line.clone());
+                if line.starts_with("Try it") {
+                    in_links = true;
+                } else if in_links && line.trim().is_empty() {
+                    break;
+                }
+            }
+        }
+        // Collect whatever else follows for a moment.
         while !linger.is_zero()
             && let Ok(line) = rx.recv_timeout(linger)
         {

@@ -148,19 +148,19 @@ pub async fn cycle_at(state: &AppState, label: &CycleLabel, lang: Lang, fp: Stri
         .db(move |conn| barometer_store::cycle_data::load(conn, &l))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("cycle {label}")))?;
-    let computed = actix_web::web::block(move || -> Result<CycleResults, barometer_analytics::AnalyticsError> {
-        Ok(CycleResults {
-            priorities: barometer_analytics::priorities(&data, lang)?,
-            regions: barometer_analytics::regions(&data, lang)?,
-            headline: barometer_analytics::headline(&data),
-            stability: barometer_analytics::stability(&data, barometer_analytics::DEFAULT_RESAMPLES, STABILITY_SEED, lang)?,
-            data: Arc::new(data),
-            json: JsonBodies::default(),
+    let computed = state
+        .compute(move || -> Result<CycleResults, barometer_analytics::AnalyticsError> {
+            Ok(CycleResults {
+                priorities: barometer_analytics::priorities(&data, lang)?,
+                regions: barometer_analytics::regions(&data, lang)?,
+                headline: barometer_analytics::headline(&data),
+                stability: barometer_analytics::stability(&data, barometer_analytics::DEFAULT_RESAMPLES, STABILITY_SEED, lang)?,
+                data: Arc::new(data),
+                json: JsonBodies::default(),
+            })
         })
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
-    .map_err(analytics_error)?;
+        .await?
+        .map_err(analytics_error)?;
     let value = Arc::new(computed);
     state.results.cycles.put(key, fp.clone(), value.clone());
     Ok((fp, value))
@@ -179,10 +179,7 @@ pub async fn comparison(state: &AppState, from: &CycleLabel, to: &CycleLabel, la
     let (Some(a), Some(b)) = (a, b) else {
         return Err(ApiError::not_found(format!("cycle {from} or {to}")));
     };
-    let computed = actix_web::web::block(move || barometer_analytics::compare(&a, &b, lang))
-        .await
-        .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
-        .map_err(analytics_error)?;
+    let computed = state.compute(move || barometer_analytics::compare(&a, &b, lang)).await?.map_err(analytics_error)?;
     let value = Arc::new(computed);
     state.results.comparisons.put(key, fp.clone(), value.clone());
     Ok((fp, value))

@@ -49,6 +49,29 @@ impl AppState {
         .map_err(ApiError::from)
     }
 
+    /// Runs CPU-heavy work (analytics, chart rendering, exports) on a thread of its own, so that
+    /// it never holds up the workers or the blocking threads, which are kept for database work
+    /// (on SQLite one per worker: its reads are CPU work too, and more threads than cores only
+    /// take turns). Such work happens on a cache miss, far less often than a read, so a thread
+    /// per task costs little beside the task.
+    pub async fn compute<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let span = tracing::Span::current();
+        let (reply, answer) = futures_channel::oneshot::channel();
+        std::thread::Builder::new()
+            .name("barometer-compute".into())
+            .spawn(move || {
+                let _entered = span.enter();
+                // A panic drops `reply`, and the request gets a 500 below.
+                let _ = reply.send(work());
+            })
+            .map_err(|e| ApiError::internal(format!("cannot start a thread: {e}")))?;
+        answer.await.map_err(|_| ApiError::internal("the computation failed (a bug, logged)"))
+    }
+
     /// Runs `work` as one write through [`Writer`]: in one transaction, answered only once that
     /// transaction is durable. On SQLite it joins the single writer's next group commit, so
     /// `work` should do its reads and checks inside and stay short; this task waits for the

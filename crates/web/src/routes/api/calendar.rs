@@ -64,7 +64,7 @@ async fn list(state: web::Data<AppState>, _caller: Caller, ui: Ui, query: web::Q
         return Ok(HttpResponse::Ok().json(json!({"items": items})));
     };
     let table = calendar::table(&entries, &loaded.labels, &ui);
-    let bytes = web::block(move || export(&table, format, ui.lang)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)?;
+    let bytes = state.compute(move || export(&table, format, ui.lang)).await?.map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header(("Content-Disposition", format!("attachment; filename=\"calendar.{}\"", format.extension())))

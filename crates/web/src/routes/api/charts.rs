@@ -74,7 +74,7 @@ async fn render(
     if let Some(hit) = state.results.charts.get(&key, "") {
         return Ok(hit);
     }
-    let bytes = actix_web::web::block(draw).await.map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?.map_err(|e| {
+    let bytes = state.compute(draw).await?.map_err(|e| {
         if e.is_client_error() {
             ApiError::invalid(barometer_domain::FieldErrors::single("width", e.to_string()))
         } else {

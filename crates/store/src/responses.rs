@@ -80,6 +80,62 @@ pub struct StatusRow {
     pub submitted_at: Option<NaiveDateTime>,
 }
 
+/// Codes by activity id.
+type Tags = BTreeMap<String, Vec<String>>;
+
+/// Activity themes and regions of one response's activities (`rows`, just read), by activity id.
+///
+/// Each is one statement text whatever the number of activities, so that it is prepared once
+/// and cached: on PostgreSQL `activity_id = ANY($1)`, which uses the tag table's primary key;
+/// on SQLite (where a list of ids would be `IN (?, ?, …)`, a new text for every count) a join on
+/// the response. On PostgreSQL the join was planned as a hash join over a sequential scan of
+/// every activity's tags (a fresh database has no statistics), two per submission.
+fn activity_tags(conn: &mut DbConn, response_id: &str, rows: &[ActivityRow]) -> Result<(Tags, Tags), StoreError> {
+    let (mut themes, mut regions) = (Tags::new(), Tags::new());
+    if rows.is_empty() {
+        return Ok((themes, regions));
+    }
+    type Pairs = Vec<(String, String)>;
+    let (theme_rows, region_rows): (Pairs, Pairs) = match conn {
+        DbConn::Postgres(pg) => {
+            let ids: Vec<&str> = rows.iter().map(|a| a.id.as_str()).collect();
+            (
+                activity_themes::table
+                    .filter(activity_themes::activity_id.eq_any(&ids))
+                    .order((activity_themes::activity_id, activity_themes::theme_code))
+                    .select((activity_themes::activity_id, activity_themes::theme_code))
+                    .load(pg)?,
+                activity_regions::table
+                    .filter(activity_regions::activity_id.eq_any(&ids))
+                    .order((activity_regions::activity_id, activity_regions::region_code))
+                    .select((activity_regions::activity_id, activity_regions::region_code))
+                    .load(pg)?,
+            )
+        }
+        conn => (
+            activity_themes::table
+                .inner_join(activities::table)
+                .filter(activities::response_id.eq(response_id))
+                .order((activity_themes::activity_id, activity_themes::theme_code))
+                .select((activity_themes::activity_id, activity_themes::theme_code))
+                .load(conn)?,
+            activity_regions::table
+                .inner_join(activities::table)
+                .filter(activities::response_id.eq(response_id))
+                .order((activity_regions::activity_id, activity_regions::region_code))
+                .select((activity_regions::activity_id, activity_regions::region_code))
+                .load(conn)?,
+        ),
+    };
+    for (id, code) in theme_rows {
+        themes.entry(id).or_default().push(code);
+    }
+    for (id, code) in region_rows {
+        regions.entry(id).or_default().push(code);
+    }
+    Ok((themes, regions))
+}
+
 pub fn find(conn: &mut DbConn, cycle: &CycleLabel, assembly: &AssemblyCode) -> Result<Option<StoredResponse>, StoreError> {
     let row: Option<Row> = responses::table
         .filter(responses::cycle_label.eq(cycle.as_str()))
@@ -146,28 +202,7 @@ fn load_content(conn: &mut DbConn, row: Row) -> Result<StoredResponse, StoreErro
             activities::status,
         ))
         .load(conn)?;
-    // Joined rather than `IN (ids…)`: one statement text whatever the number of activities, so
-    // it is prepared once and cached.
-    let mut a_themes: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (id, code) in activity_themes::table
-        .inner_join(activities::table)
-        .filter(activities::response_id.eq(&row.id))
-        .order((activity_themes::activity_id, activity_themes::theme_code))
-        .select((activity_themes::activity_id, activity_themes::theme_code))
-        .load::<(String, String)>(conn)?
-    {
-        a_themes.entry(id).or_default().push(code);
-    }
-    let mut a_regions: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (id, code) in activity_regions::table
-        .inner_join(activities::table)
-        .filter(activities::response_id.eq(&row.id))
-        .order((activity_regions::activity_id, activity_regions::region_code))
-        .select((activity_regions::activity_id, activity_regions::region_code))
-        .load::<(String, String)>(conn)?
-    {
-        a_regions.entry(id).or_default().push(code);
-    }
+    let (a_themes, a_regions) = activity_tags(conn, &row.id, &activity_rows)?;
 
     let theme = |c: &String| ThemeCode::parse(c).map_err(|e| corrupt("theme code", e));
     let region = |c: &String| RegionCode::parse(c).map_err(|e| corrupt("region code", e));

@@ -34,8 +34,9 @@ pub struct ResultsQuery {
 pub const READERS: &[Role] = &[Role::Secretariat, Role::Analyst];
 
 /// Answers a table as JSON (the contract's shape; serialised once per computed result, into
-/// `json`) or as an export file.
-fn answer<T: Exportable>(
+/// `json`) or as an export file (made on a compute thread, from a copy of the table).
+async fn answer<T: Exportable + Clone + Send + 'static>(
+    state: &AppState,
     table: &T,
     json: &OnceLock<Bytes>,
     format: Option<&str>,
@@ -50,7 +51,11 @@ fn answer<T: Exportable>(
     if format == Format::Json {
         return Ok(HttpResponse::Ok().insert_header(actix_web::http::header::ContentType::json()).body(results::json_body(json, table)?));
     }
-    let bytes = barometer_analytics::export(table, format, lang).map_err(|e| ApiError::internal(format!("export: {e}")))?;
+    let table = table.clone();
+    let bytes = state
+        .compute(move || barometer_analytics::export(&table, format, lang))
+        .await?
+        .map_err(|e| ApiError::internal(format!("export: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{stem}.{}\"", format.extension())))
@@ -80,7 +85,7 @@ async fn priorities(
     query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (label, lang, r) = cycle_results(&state, credential, &path, &query, ui).await?;
-    answer(&r.priorities, &r.json.priorities, query.format.as_deref(), lang, &format!("priorities-{label}-{lang}"))
+    answer(&state, &r.priorities, &r.json.priorities, query.format.as_deref(), lang, &format!("priorities-{label}-{lang}")).await
 }
 
 async fn regions(
@@ -91,7 +96,7 @@ async fn regions(
     query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (label, lang, r) = cycle_results(&state, credential, &path, &query, ui).await?;
-    answer(&r.regions, &r.json.regions, query.format.as_deref(), lang, &format!("regions-{label}-{lang}"))
+    answer(&state, &r.regions, &r.json.regions, query.format.as_deref(), lang, &format!("regions-{label}-{lang}")).await
 }
 
 async fn stability(
@@ -102,7 +107,7 @@ async fn stability(
     query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (label, lang, r) = cycle_results(&state, credential, &path, &query, ui).await?;
-    answer(&r.stability, &r.json.stability, query.format.as_deref(), lang, &format!("stability-{label}-{lang}"))
+    answer(&state, &r.stability, &r.json.stability, query.format.as_deref(), lang, &format!("stability-{label}-{lang}")).await
 }
 
 async fn headline(
@@ -113,7 +118,7 @@ async fn headline(
     query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (label, lang, r) = cycle_results(&state, credential, &path, &query, ui).await?;
-    answer(&r.headline, &r.json.headline, query.format.as_deref(), lang, &format!("headline-{label}-{lang}"))
+    answer(&state, &r.headline, &r.json.headline, query.format.as_deref(), lang, &format!("headline-{label}-{lang}")).await
 }
 
 #[derive(Deserialize)]
@@ -140,5 +145,5 @@ async fn compare(state: web::Data<AppState>, caller: Caller, ui: Ui, query: web:
     let (from, to) = compare_labels(&query)?;
     let lang = results::lang(query.lang.as_deref(), ui.lang)?;
     let (_, comparison) = results::comparison(&state, &from, &to, lang).await?;
-    answer(comparison.as_ref(), &OnceLock::new(), query.format.as_deref(), lang, &format!("compare-{from}-{to}-{lang}"))
+    answer(&state, comparison.as_ref(), &OnceLock::new(), query.format.as_deref(), lang, &format!("compare-{from}-{to}-{lang}")).await
 }

@@ -19,6 +19,8 @@ pub struct AppState {
     /// Cycles with their questionnaires, which never change once the cycle exists (the cycle's
     /// row is still read on every use: status and window do change).
     pub cycles: Arc<barometer_store::cycles::CycleCache>,
+    /// How many [`AppState::compute`] tasks may run at once; more wait for a turn.
+    compute_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -27,7 +29,15 @@ impl AppState {
         // Learn the backend now, while starting, rather than on a worker at the first write (an
         // error here is not final: the first write asks again and reports it).
         let _ = writer.backend();
-        AppState { writer, pool, config: Arc::new(config), results: Arc::default(), cycles: Arc::default() }
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        AppState {
+            writer,
+            pool,
+            config: Arc::new(config),
+            results: Arc::default(),
+            cycles: Arc::default(),
+            compute_slots: Arc::new(tokio::sync::Semaphore::new(cores.max(2))),
+        }
     }
 
     /// Runs blocking database work on actix's blocking thread pool, never on a worker thread,
@@ -52,13 +62,17 @@ impl AppState {
     /// Runs CPU-heavy work (analytics, chart rendering, exports) on a thread of its own, so that
     /// it never holds up the workers or the blocking threads, which are kept for database work
     /// (on SQLite one per worker: its reads are CPU work too, and more threads than cores only
-    /// take turns). Such work happens on a cache miss, far less often than a read, so a thread
-    /// per task costs little beside the task.
+    /// take turns). Such work happens on a cache miss or an export, far less often than a read,
+    /// so a thread per task costs little beside the task. At most as many run at once as there
+    /// are cores (two at least); the rest wait for a turn without a thread, so a flood of export
+    /// requests cannot start a flood of threads.
     pub async fn compute<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
+        // The turn goes with the thread: a request that goes away does not free it early.
+        let turn = self.compute_slots.clone().acquire_owned().await.map_err(|e| ApiError::internal(format!("compute slots: {e}")))?;
         let span = tracing::Span::current();
         let (reply, answer) = futures_channel::oneshot::channel();
         std::thread::Builder::new()
@@ -67,9 +81,15 @@ impl AppState {
                 let _entered = span.enter();
                 // A panic drops `reply`, and the request gets a 500 below.
                 let _ = reply.send(work());
+                drop(turn);
             })
             .map_err(|e| ApiError::internal(format!("cannot start a thread: {e}")))?;
         answer.await.map_err(|_| ApiError::internal("the computation failed (a bug, logged)"))
+    }
+
+    /// How many [`AppState::compute`] tasks could start now without waiting.
+    pub fn compute_slots_free(&self) -> usize {
+        self.compute_slots.available_permits()
     }
 
     /// Runs `work` as one write through [`Writer`]: in one transaction, answered only once that

@@ -270,3 +270,43 @@ async fn logs_hold_no_token_password_email_or_typed_text() {
         assert!(!text.contains(secret), "the logs hold {what}: {text}");
     }
 }
+
+/// Heavy computing (analytics, charts, exports) runs a few tasks at a time, one thread each, and
+/// the rest wait for a turn: a flood of export requests cannot start a flood of threads. Every
+/// task still runs and answers, and every turn is given back.
+#[actix_web::test]
+async fn heavy_work_runs_a_few_tasks_at_a_time_and_the_rest_wait_their_turn() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let db = TestDb::sqlite();
+    let state = state(&db);
+    let slots = state.compute_slots_free();
+    assert!(slots >= 2, "{slots}");
+    let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let tasks = (0..slots * 3).map(|i| {
+        let (state, running, most) = (state.clone(), running.clone(), most.clone());
+        async move {
+            state
+                .compute(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(30));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    i
+                })
+                .await
+                .unwrap()
+        }
+    });
+    let answers = futures_util::future::join_all(tasks).await;
+    assert_eq!(answers, (0..slots * 3).collect::<Vec<_>>(), "every task ran and answered its own request");
+    let most = most.load(Ordering::SeqCst);
+    assert!(most <= slots, "{most} tasks ran at once; at most {slots} may");
+    // Turns are given back by the task's thread, just after it answered.
+    for _ in 0..100 {
+        if state.compute_slots_free() == slots {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(state.compute_slots_free(), slots);
+}

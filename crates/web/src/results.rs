@@ -11,7 +11,7 @@ use barometer_analytics::CycleData;
 use barometer_domain::results::{Comparison, Headline, PrioritiesTable, RegionsTable, Stability};
 use barometer_domain::{CycleLabel, Lang, Role};
 
-use crate::auth::{Caller, Credential};
+use crate::auth::Credential;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
@@ -101,15 +101,16 @@ pub async fn fingerprint(state: &AppState, label: &CycleLabel) -> Result<String,
 
 /// Checks `credential` and the caller's role, then reads the fingerprint of cycle `label`
 /// (parsed by the caller; its error is answered only once the caller may read results at all),
-/// all in one trip to the database: the path of every cached read.
+/// all in one trip to the database: the path of every cached read. Answers the label and its
+/// fingerprint.
 pub async fn authorise(
     state: &AppState,
     credential: Credential,
     roles: &'static [Role],
     label: Result<CycleLabel, ApiError>,
-) -> Result<(Caller, CycleLabel, String), ApiError> {
+) -> Result<(CycleLabel, String), ApiError> {
     let wanted = label.as_ref().ok().cloned();
-    let (caller, fp) = state
+    let fp = state
         .db(move |conn| {
             let caller = match credential.verify(conn)? {
                 Ok(caller) => caller,
@@ -122,12 +123,12 @@ pub async fn authorise(
                 Some(label) => barometer_store::responses::results_fingerprint(conn, label)?,
                 None => None,
             };
-            Ok(Ok((caller, fp)))
+            Ok(Ok(fp))
         })
         .await??;
     let label = label?;
     let fp = fp.ok_or_else(|| ApiError::not_found(format!("cycle {label}")))?;
-    Ok((caller, label, fp))
+    Ok((label, fp))
 }
 
 /// A cycle's results in `lang`, from the cache when still valid.

@@ -101,7 +101,7 @@ async fn cycle_chart(
     query: web::Query<ChartQuery>,
 ) -> Result<HttpResponse, ApiError> {
     // The caller's check and the fingerprint in one trip to the database, as for the tables.
-    let (_, label, fp) = results::authorise(&state, credential, READERS, label(&path.0)).await?;
+    let (label, fp) = results::authorise(&state, credential, READERS, label(&path.0)).await?;
     let (chart, kind) = file(&path.1)?;
     if chart == ChartName::Compare {
         return Err(ApiError::not_found("the compare chart is at /api/v1/charts/compare.svg?from=…&to=…"));

@@ -71,7 +71,7 @@ async fn cycle_results(
     query: &ResultsQuery,
     ui: Ui,
 ) -> Result<(CycleLabel, Lang, std::sync::Arc<results::CycleResults>), ApiError> {
-    let (_, label, fp) = results::authorise(state, credential, READERS, label(raw)).await?;
+    let (label, fp) = results::authorise(state, credential, READERS, label(raw)).await?;
     let lang = results::lang(query.lang.as_deref(), ui.lang)?;
     let (_, computed) = results::cycle_at(state, &label, lang, fp).await?;
     Ok((label, lang, computed))

@@ -42,3 +42,87 @@ async_backend_tests! {
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
 }
+
+/// Holds the SQLite writer inside a job until released; the job then runs `then` before it
+/// commits. Returns the release handle and the job's thread.
+fn hold_writer(
+    state: &barometer_web::AppState,
+    then: impl FnOnce(&mut barometer_store::DbConn) -> Result<(), barometer_store::StoreError> + Send + 'static,
+) -> (std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (started, has_started) = std::sync::mpsc::channel::<()>();
+    let writer = state.writer.clone();
+    let handle = std::thread::spawn(move || {
+        writer
+            .write(move |conn| {
+                started.send(()).unwrap();
+                released.recv().unwrap();
+                then(conn)
+            })
+            .unwrap();
+    });
+    has_started.recv().unwrap();
+    (release, handle)
+}
+
+/// Waits (up to 20 s) until `n` jobs wait in the SQLite writer's queue.
+async fn until_queued(state: &barometer_web::AppState, n: u64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while state.writer.stats().waiting < n {
+        assert!(std::time::Instant::now() < deadline, "the import never joined the writer's queue");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+const GOOD: &str = "assembly,theme_1,regions\nEP,youth-pve,mena\nAPU,cbrn,sahel\n";
+
+/// Imports `GOOD` through the API on SQLite while a job holds the writer, releasing it (the job
+/// then runs `then`) once the import waits in the writer's queue. Answers the import's status
+/// and body, and EP's response as stored afterwards.
+async fn import_behind_a_held_writer(
+    then: impl FnOnce(&mut barometer_store::DbConn) -> Result<(), barometer_store::StoreError> + Send + 'static,
+) -> (StatusCode, serde_json::Value, serde_json::Value) {
+    let db = barometer_test_support::TestDb::sqlite();
+    load_demo(&db);
+    let state = state(&db);
+    let app = test::init_service(barometer_web::configure(state.clone())).await;
+    let secretariat = token(&db, Role::Secretariat, None);
+
+    let (release, held) = hold_writer(&state, then);
+    let import = actix_web::rt::spawn(async move {
+        let (status, body) = json(&app, upload(GOOD, &secretariat, "")).await;
+        (status, body, app, secretariat)
+    });
+    until_queued(&state, 1).await;
+    release.send(()).unwrap();
+    held.join().unwrap();
+    let (status, body, app, secretariat) = import.await.unwrap();
+    let (_, ep) = json(&app, TestRequest::get().uri("/api/v1/cycles/2026/responses/EP").insert_header(bearer(&secretariat))).await;
+    (status, body, ep)
+}
+
+/// On SQLite an import is one more job for the single writer: it waits its turn behind the
+/// submissions rather than competing with them for the database's write lock (where it could be
+/// refused as busy, or hold up a worker's only blocking thread while it waits).
+#[actix_web::test]
+async fn sqlite_an_import_takes_its_turn_in_the_writer() {
+    let (status, body, ep) = import_behind_a_held_writer(|_| Ok(())).await;
+    assert_eq!((status, body["created"].as_i64()), (StatusCode::OK, Some(2)), "{body}");
+    assert_eq!(ep["status"], "submitted");
+}
+
+/// The file is checked outside the writer; a change to the cycle's members before its turn
+/// refuses it whole, with nothing stored.
+#[actix_web::test]
+async fn sqlite_an_import_is_refused_when_the_members_change_while_it_waits() {
+    let newcomer = barometer_domain::Assembly {
+        code: barometer_domain::AssemblyCode::parse("NEWPA").unwrap(),
+        name: "A new assembly".into(),
+        joined_on: chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+        left_on: None,
+    };
+    let (status, body, ep) = import_behind_a_held_writer(move |conn| barometer_store::assemblies::insert(conn, &newcomer, "test")).await;
+    assert_eq!((status, error_code(&body)), (StatusCode::CONFLICT, "conflict"), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("send the file again"), "{body}");
+    assert_eq!(ep["status"], "not_started", "nothing was stored");
+}

@@ -195,6 +195,7 @@ apply-limited-title = Too many submissions
 apply-limited-body = Too many expressions of interest have come from your network. Try again in { $minutes } minutes.
 letter-too-large = The letter is larger than { $size } MiB. Attach a smaller PDF (scan at a lower resolution) and send the form again.
 letter-not-pdf = The letter must be a PDF file. Save or export it as PDF and attach it again.
+field-not-text = This field held bytes that are not text (UTF-8). Check it and type it again.
 apply-thanks-title = Thank you
 apply-thanks-body = Your expression of interest has reached the Secretariat. It will notify the Presidency and all participating assemblies, and the request will be considered at the next regular meeting.
 requests-title = Requests to join

@@ -195,6 +195,7 @@ apply-limited-title = Trop d'envois
 apply-limited-body = Trop de manifestations d'intérêt sont venues de votre réseau. Réessayez dans { $minutes } minutes.
 letter-too-large = La lettre dépasse { $size } Mio. Joignez un PDF plus léger (numérisé à une résolution plus faible) et renvoyez le formulaire.
 letter-not-pdf = La lettre doit être un fichier PDF. Enregistrez-la ou exportez-la en PDF et joignez-la de nouveau.
+field-not-text = Ce champ contenait des octets qui ne sont pas du texte (UTF-8). Vérifiez-le et saisissez-le de nouveau.
 apply-thanks-title = Merci
 apply-thanks-body = Votre manifestation d'intérêt est parvenue au Secrétariat. Il en informera la Présidence et toutes les assemblées participantes, et la demande sera examinée lors de la réunion ordinaire suivante.
 requests-title = Demandes d'adhésion

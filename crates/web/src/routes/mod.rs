@@ -32,10 +32,7 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
 pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default().limit(limit).error_handler(move |error, _req| {
         let api = match &error {
-            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => ApiError::new(
-                ErrorCode::PayloadTooLarge,
-                format!("the body is larger than the {} KiB allowed; send less (or raise BAROMETER_JSON_LIMIT)", limit / 1024),
-            ),
+            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => body::too_large(limit),
             JsonPayloadError::ContentType => {
                 ApiError::new(ErrorCode::UnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
             }

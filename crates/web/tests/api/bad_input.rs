@@ -261,7 +261,9 @@ fn catalogue() -> Vec<Case> {
         json_case("json_comment_too_long", 422, "invalid_content", Some("comment"), |c| {
             put(c, broken(|v| v["comment"] = json!("é".repeat(5001))))
         }),
-        html_case("html_form_over_the_limit", 413, &[], |c| survey_post(c, survey_form(&[("comment", &"x".repeat(300 * 1024))]))),
+        html_case("html_form_over_the_limit", 413, &["payload_too_large", "256 KiB", "BAROMETER_JSON_LIMIT_KIB"], |c| {
+            survey_post(c, survey_form(&[("comment", &"x".repeat(300 * 1024))]))
+        }),
         html_case("html_multipart_over_the_limit", 413, &["payload_too_large"], |c| {
             page_multipart(c, "/cycles/new", &[("csrf", None, CSRF.as_bytes()), ("definition", None, &vec![b'#'; 1100 * 1024])])
         }),

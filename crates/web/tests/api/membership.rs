@@ -283,7 +283,8 @@ async_backend_tests! {
         let mut config = barometer_web::WebConfig::new("127.0.0.1:0", "http://barometer.test");
         config.letter_limit = 1024;
         let app = test::init_service(barometer_web::configure(barometer_web::AppState::new(db.pool().clone(), config))).await;
-        let form = |html: &str, answer: Option<&str>, letter: Option<(&str, &str, &[u8])>| {
+        // The text "NOT-TEXT" in `relevance` is sent as two bytes that are not UTF-8.
+        let form_with = |html: &str, answer: Option<&str>, letter: Option<(&str, &str, &[u8])>, relevance: &str| {
             let (id, right) = challenge(&db, html);
             let answer = answer.map_or(right, str::to_owned);
             let fields = [
@@ -293,17 +294,30 @@ async_backend_tests! {
                 ("website", ""),
                 ("assembly_name", "Asamblea Parlamentaria Euro-Latinoamericana"),
                 ("members", "Members of the European Parliament\nand of Parlatino"),
-                ("relevance", "A working group on security and counter-terrorism."),
+                ("relevance", relevance),
                 ("contact_email", "eurolat@example.org"),
             ];
-            let (content_type, body) = multipart(&fields, letter);
+            let (content_type, mut body) = multipart(&fields, letter);
+            if let Some(at) = body.windows(8).position(|w| w == b"NOT-TEXT") {
+                body.splice(at..at + 8, *b"\xff\xfe");
+            }
             TestRequest::post()
                 .uri("/membership/apply")
                 .cookie(Cookie::new("barometer_csrf", CSRF))
                 .insert_header(("content-type", content_type))
                 .set_payload(body)
         };
+        let form = |html: &str, answer: Option<&str>, letter: Option<(&str, &str, &[u8])>| {
+            form_with(html, answer, letter, "A working group on security and counter-terrorism.")
+        };
         let page = text(test::call_service(&app, TestRequest::get().uri("/membership/apply").to_request()).await).await;
+
+        // Bytes that are not text are refused on their field; what was typed is kept.
+        let res = test::call_service(&app, form_with(&page, None, None, "A working group on NOT-TEXT security.").to_request()).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = text(res).await;
+        assert!(page.contains("This field held bytes that are not text (UTF-8)"), "{page}");
+        assert!(page.contains("A working group on \u{FFFD}\u{FFFD} security.") && page.contains("eurolat@example.org"), "{page}");
 
         // Not a PDF (a name that says .pdf does not make it one).
         let res = test::call_service(&app, form(&page, None, Some(("letter.pdf", "application/pdf", b"<html>not a pdf</html>"))).to_request()).await;

@@ -89,7 +89,9 @@ async_backend_tests! {
         for req in requests {
             let (status, body) = json(&app, req).await;
             assert_eq!((status, error_code(&body)), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"), "{body}");
-            assert!(body["error"]["message"].as_str().unwrap().contains("4 KiB"), "the message gives the limit: {body}");
+            let message = body["error"]["message"].as_str().unwrap();
+            assert!(message.contains("4 KiB"), "the message gives the limit: {body}");
+            assert!(message.contains("BAROMETER_JSON_LIMIT_KIB"), "and the setting that raises it, by its real name: {body}");
         }
         // Just under the limit is accepted.
         let (status, _) = json(&app, TestRequest::put().uri("/api/v1/cycles/2026/responses/EP").insert_header(bearer(&ep))

@@ -91,6 +91,8 @@ struct Posted {
     fields: Vec<(String, String)>,
     letter: Option<(String, Option<String>, Vec<u8>)>,
     letter_too_large: bool,
+    /// Fields whose bytes were not UTF-8.
+    not_text: Vec<String>,
 }
 
 impl Posted {
@@ -133,7 +135,12 @@ async fn read_form(mut form: actix_multipart::Multipart, letter_limit: usize) ->
                 posted.letter = Some((file_name.unwrap_or_default(), content_type, bytes));
             }
         } else if bytes.len() <= 64 * 1024 {
-            posted.fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+            // Kept as typed for the page (with U+FFFD where a byte was not text), but refused.
+            let text = String::from_utf8(bytes).unwrap_or_else(|e| {
+                posted.not_text.push(name.clone());
+                String::from_utf8_lossy(e.as_bytes()).into_owned()
+            });
+            posted.fields.push((name, text));
         }
     }
     Ok(posted)
@@ -180,6 +187,9 @@ async fn apply(
         Ok(_) => FieldErrors::new(),
         Err(e) => e,
     };
+    for name in &posted.not_text {
+        errors.add(name.clone(), ui.t("field-not-text"));
+    }
     match expected {
         Some(answer) if answer == posted.get("answer").trim() => {}
         Some(_) => errors.add("answer", ui.t("apply-challenge-wrong")),

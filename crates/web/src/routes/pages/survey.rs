@@ -264,10 +264,13 @@ async fn post(
     ui: Ui,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let assembly = own_assembly(&caller)?;
     let label = CycleLabel::parse(&path).map_err(|_| ApiError::not_found("cycle"))?;
+    // The same limit as a JSON answer, refused in the error shape (actix's own limit answers
+    // in plain text, naming no setting).
+    let body = crate::routes::body::read_limited(payload, state.config.json_limit).await?;
     let form = Posted::parse(&body).map_err(|field| {
         ApiError::new(ErrorCode::MalformedRequest, format!("the form field {field:?} is not UTF-8 text; reload the page and type it again"))
     })?;

@@ -142,17 +142,18 @@ pub fn create_token(conn: &mut DbConn, new: NewToken<'_>, actor: &str) -> Result
     Ok((id, token))
 }
 
-#[derive(Queryable)]
-struct TokenRow {
-    id: String,
-    token_hash: String,
-    kind: String,
-    role: String,
-    assembly_code: Option<String>,
-    cycle_label: Option<String>,
-    user_id: Option<String>,
-    expires_at: Option<NaiveDateTime>,
-    revoked_at: Option<NaiveDateTime>,
+#[derive(Queryable, QueryableByName)]
+#[diesel(table_name = api_tokens)]
+pub(crate) struct TokenRow {
+    pub(crate) id: String,
+    pub(crate) token_hash: String,
+    pub(crate) kind: String,
+    pub(crate) role: String,
+    pub(crate) assembly_code: Option<String>,
+    pub(crate) cycle_label: Option<String>,
+    pub(crate) user_id: Option<String>,
+    pub(crate) expires_at: Option<NaiveDateTime>,
+    pub(crate) revoked_at: Option<NaiveDateTime>,
 }
 
 /// The principal of a token in clear, if it is known, unexpired and unrevoked.
@@ -173,6 +174,30 @@ pub fn verify_token(conn: &mut DbConn, token: &str) -> Result<Option<Principal>,
         ))
         .get_result(conn)
         .optional()?;
+    principal(row, &hash)
+}
+
+/// [`verify_token`], and the [`crate::responses::results_fingerprint`] of `cycle` (`None` when
+/// there is no such cycle). On PostgreSQL both are one statement, one round trip: the whole
+/// database cost of a cached read of results. On SQLite they are two. The fingerprint may be
+/// given (or not) when the token is refused: answer nothing from it then.
+pub fn verify_token_with_fingerprint(
+    conn: &mut DbConn,
+    token: &str,
+    cycle: &CycleLabel,
+) -> Result<(Option<Principal>, Option<String>), StoreError> {
+    match conn {
+        DbConn::Postgres(pg) => {
+            let hash = hash_token(token);
+            let Some((row, fingerprint)) = crate::responses::token_with_fingerprint(pg, &hash, cycle)? else { return Ok((None, None)) };
+            Ok((principal(Some(row), &hash)?, fingerprint))
+        }
+        conn => Ok((verify_token(conn, token)?, crate::responses::results_fingerprint(conn, cycle)?)),
+    }
+}
+
+/// The principal of the token row found for `hash`, if it is unexpired and unrevoked.
+fn principal(row: Option<TokenRow>, hash: &str) -> Result<Option<Principal>, StoreError> {
     let Some(row) = row else { return Ok(None) };
     // The index lookup already matched; compare again in constant time so that no timing
     // difference depends on how much of a guessed hash was right.

@@ -16,6 +16,8 @@ use crate::error::corrupt;
 use crate::schema::{activities, activity_regions, activity_themes, response_regions, response_themes, responses};
 use crate::{DbConn, StoreError};
 
+mod pg_read;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredResponse {
     pub id: String,
@@ -31,7 +33,8 @@ pub struct StoredResponse {
     pub submitted_at: Option<NaiveDateTime>,
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, QueryableByName)]
+#[diesel(table_name = responses)]
 struct Row {
     id: String,
     cycle_label: String,
@@ -45,7 +48,7 @@ struct Row {
     submitted_at: Option<NaiveDateTime>,
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, serde::Deserialize)]
 struct ActivityRow {
     id: String,
     title: String,
@@ -83,60 +86,78 @@ pub struct StatusRow {
 /// Codes by activity id.
 type Tags = BTreeMap<String, Vec<String>>;
 
-/// Activity themes and regions of one response's activities (`rows`, just read), by activity id.
-///
-/// Each is one statement text whatever the number of activities, so that it is prepared once
-/// and cached: on PostgreSQL `activity_id = ANY($1)`, which uses the tag table's primary key;
-/// on SQLite (where a list of ids would be `IN (?, ?, …)`, a new text for every count) a join on
-/// the response. On PostgreSQL the join was planned as a hash join over a sequential scan of
-/// every activity's tags (a fresh database has no statistics), two per submission.
-fn activity_tags(conn: &mut DbConn, response_id: &str, rows: &[ActivityRow]) -> Result<(Tags, Tags), StoreError> {
-    let (mut themes, mut regions) = (Tags::new(), Tags::new());
-    if rows.is_empty() {
-        return Ok((themes, regions));
-    }
-    type Pairs = Vec<(String, String)>;
-    let (theme_rows, region_rows): (Pairs, Pairs) = match conn {
-        DbConn::Postgres(pg) => {
-            let ids: Vec<&str> = rows.iter().map(|a| a.id.as_str()).collect();
-            (
-                activity_themes::table
-                    .filter(activity_themes::activity_id.eq_any(&ids))
-                    .order((activity_themes::activity_id, activity_themes::theme_code))
-                    .select((activity_themes::activity_id, activity_themes::theme_code))
-                    .load(pg)?,
-                activity_regions::table
-                    .filter(activity_regions::activity_id.eq_any(&ids))
-                    .order((activity_regions::activity_id, activity_regions::region_code))
-                    .select((activity_regions::activity_id, activity_regions::region_code))
-                    .load(pg)?,
-            )
+/// A response's lists as read, before they are checked and put together by [`assemble`].
+struct Parts {
+    /// Theme codes by rank.
+    themes: Vec<String>,
+    /// Region codes in code order.
+    regions: Vec<String>,
+    /// Activities by position.
+    activities: Vec<ActivityRow>,
+    activity_themes: Tags,
+    activity_regions: Tags,
+}
+
+/// Reads the lists of the response `row` (just read), one statement per table. PostgreSQL reads
+/// the row and its lists in one statement instead ([`pg_read`]); these statements serve SQLite,
+/// where a statement is a call into the library rather than a round trip.
+fn read_parts(conn: &mut DbConn, row: &Row) -> Result<Parts, StoreError> {
+    let themes: Vec<String> = response_themes::table
+        .filter(response_themes::response_id.eq(&row.id))
+        .order(response_themes::rank.asc())
+        .select(response_themes::theme_code)
+        .load(conn)?;
+    let regions: Vec<String> = response_regions::table
+        .filter(response_regions::response_id.eq(&row.id))
+        .order(response_regions::region_code.asc())
+        .select(response_regions::region_code)
+        .load(conn)?;
+    let activities: Vec<ActivityRow> = activities::table
+        .filter(activities::response_id.eq(&row.id))
+        .order(activities::position.asc())
+        .select((
+            activities::id,
+            activities::title,
+            activities::kind_code,
+            activities::starts_on,
+            activities::ends_on,
+            activities::city,
+            activities::country,
+            activities::online,
+            activities::partners,
+            activities::status,
+        ))
+        .load(conn)?;
+    let (mut activity_themes, mut activity_regions) = (Tags::new(), Tags::new());
+    if !activities.is_empty() {
+        // A join on the response: one statement text whatever the number of activities.
+        let theme_rows: Vec<(String, String)> = activity_themes::table
+            .inner_join(activities::table)
+            .filter(activities::response_id.eq(&row.id))
+            .order((activity_themes::activity_id, activity_themes::theme_code))
+            .select((activity_themes::activity_id, activity_themes::theme_code))
+            .load(conn)?;
+        let region_rows: Vec<(String, String)> = activity_regions::table
+            .inner_join(activities::table)
+            .filter(activities::response_id.eq(&row.id))
+            .order((activity_regions::activity_id, activity_regions::region_code))
+            .select((activity_regions::activity_id, activity_regions::region_code))
+            .load(conn)?;
+        for (id, code) in theme_rows {
+            activity_themes.entry(id).or_default().push(code);
         }
-        conn => (
-            activity_themes::table
-                .inner_join(activities::table)
-                .filter(activities::response_id.eq(response_id))
-                .order((activity_themes::activity_id, activity_themes::theme_code))
-                .select((activity_themes::activity_id, activity_themes::theme_code))
-                .load(conn)?,
-            activity_regions::table
-                .inner_join(activities::table)
-                .filter(activities::response_id.eq(response_id))
-                .order((activity_regions::activity_id, activity_regions::region_code))
-                .select((activity_regions::activity_id, activity_regions::region_code))
-                .load(conn)?,
-        ),
-    };
-    for (id, code) in theme_rows {
-        themes.entry(id).or_default().push(code);
+        for (id, code) in region_rows {
+            activity_regions.entry(id).or_default().push(code);
+        }
     }
-    for (id, code) in region_rows {
-        regions.entry(id).or_default().push(code);
-    }
-    Ok((themes, regions))
+    Ok(Parts { themes, regions, activities, activity_themes, activity_regions })
 }
 
 pub fn find(conn: &mut DbConn, cycle: &CycleLabel, assembly: &AssemblyCode) -> Result<Option<StoredResponse>, StoreError> {
+    if let DbConn::Postgres(pg) = conn {
+        let which = pg_read::Which::One { cycle: cycle.as_str(), assembly: assembly.as_str() };
+        return pg_read::read(pg, which)?.into_iter().next().map(|(row, parts)| assemble(row, parts)).transpose();
+    }
     let row: Option<Row> = responses::table
         .filter(responses::cycle_label.eq(cycle.as_str()))
         .filter(responses::assembly_code.eq(assembly.as_str()))
@@ -167,6 +188,10 @@ pub fn statuses(conn: &mut DbConn, cycle: &CycleLabel) -> Result<Vec<StatusRow>,
 
 /// Every submitted response of a cycle, with its content (the input of every result).
 pub fn submitted(conn: &mut DbConn, cycle: &CycleLabel) -> Result<Vec<StoredResponse>, StoreError> {
+    if let DbConn::Postgres(pg) = conn {
+        let which = pg_read::Which::WithStatus { cycle: cycle.as_str(), status: ResponseStatus::Submitted.as_str() };
+        return pg_read::read(pg, which)?.into_iter().map(|(row, parts)| assemble(row, parts)).collect();
+    }
     let rows: Vec<Row> = responses::table
         .filter(responses::cycle_label.eq(cycle.as_str()))
         .filter(responses::status.eq(ResponseStatus::Submitted.as_str()))
@@ -176,34 +201,13 @@ pub fn submitted(conn: &mut DbConn, cycle: &CycleLabel) -> Result<Vec<StoredResp
 }
 
 fn load_content(conn: &mut DbConn, row: Row) -> Result<StoredResponse, StoreError> {
-    let themes: Vec<String> = response_themes::table
-        .filter(response_themes::response_id.eq(&row.id))
-        .order(response_themes::rank.asc())
-        .select(response_themes::theme_code)
-        .load(conn)?;
-    let regions: Vec<String> = response_regions::table
-        .filter(response_regions::response_id.eq(&row.id))
-        .order(response_regions::region_code.asc())
-        .select(response_regions::region_code)
-        .load(conn)?;
-    let activity_rows: Vec<ActivityRow> = activities::table
-        .filter(activities::response_id.eq(&row.id))
-        .order(activities::position.asc())
-        .select((
-            activities::id,
-            activities::title,
-            activities::kind_code,
-            activities::starts_on,
-            activities::ends_on,
-            activities::city,
-            activities::country,
-            activities::online,
-            activities::partners,
-            activities::status,
-        ))
-        .load(conn)?;
-    let (a_themes, a_regions) = activity_tags(conn, &row.id, &activity_rows)?;
+    let parts = read_parts(conn, &row)?;
+    assemble(row, parts)
+}
 
+/// Checks what was read and puts the response together.
+fn assemble(row: Row, parts: Parts) -> Result<StoredResponse, StoreError> {
+    let Parts { themes, regions, activities: activity_rows, activity_themes: a_themes, activity_regions: a_regions } = parts;
     let theme = |c: &String| ThemeCode::parse(c).map_err(|e| corrupt("theme code", e));
     let region = |c: &String| RegionCode::parse(c).map_err(|e| corrupt("region code", e));
     let activities = activity_rows
@@ -251,7 +255,8 @@ fn load_content(conn: &mut DbConn, row: Row) -> Result<StoredResponse, StoreErro
 }
 
 /// Writes a response whole: creates it on first save, otherwise replaces its content and bumps
-/// its version. Activities sent with an id keep it (and with it their calendar identity); those
+/// its version. Activities sent with an id keep it (and with it their calendar identity), as do
+/// activities sent without one that repeat a stored activity exactly ([`identities`]); those
 /// left out are removed. Submitting stamps a receipt that names the version and a digest of
 /// what was submitted. One transaction, with its audit entry.
 pub fn save(conn: &mut DbConn, save: Save<'_>) -> Result<StoredResponse, StoreError> {
@@ -380,6 +385,40 @@ fn sorted<T: Clone + AsRef<str>>(codes: &[T]) -> Vec<T> {
     codes
 }
 
+/// The stored activity each sent activity is, by position in `sent` (`None`: a new one). An
+/// activity sent with its id is that activity. One sent without an id takes the identity of a
+/// stored activity that it repeats exactly (title, kind, dates, place, online, partners, themes
+/// and regions) and that no other sent activity has claimed, the first such in stored order: a
+/// client that sends the whole answer again without the ids (a re-import, an integration that
+/// keeps no ids) does not turn its unchanged activities into new ones, with new calendar UIDs
+/// and the statuses the Secretariat had set on them lost.
+fn identities<'a>(sent: &'a [Activity], stored: &'a [Activity]) -> Vec<Option<&'a str>> {
+    let mut claimed: BTreeSet<&str> = sent.iter().filter_map(|a| a.id.as_deref()).collect();
+    sent.iter()
+        .map(|a| {
+            if let Some(id) = a.id.as_deref() {
+                return Some(id);
+            }
+            let (themes, regions) = (sorted(&a.themes), sorted(&a.regions));
+            let twin = stored.iter().filter_map(|s| s.id.as_deref().map(|id| (id, s))).find(|(id, s)| {
+                !claimed.contains(id)
+                    && s.title == a.title
+                    && s.kind == a.kind
+                    && s.starts_on == a.starts_on
+                    && s.ends_on == a.ends_on
+                    && s.location == a.location
+                    && s.online == a.online
+                    && s.partners == a.partners
+                    && s.themes == themes
+                    && s.regions == regions
+            });
+            let id = twin.map(|(id, _)| id)?;
+            claimed.insert(id);
+            Some(id)
+        })
+        .collect()
+}
+
 /// Writes the response's lists and activities where they differ from `existing`, and returns
 /// the content as [`find`] would now read it: activity ids filled in, regions and each
 /// activity's codes in code order, and each activity's status as stored.
@@ -443,7 +482,8 @@ fn write_lists(
     if !errors.is_empty() {
         return Err(StoreError::Invalid(errors));
     }
-    let kept: BTreeSet<&str> = content.activities.iter().filter_map(|a| a.id.as_deref()).collect();
+    let ids = identities(&content.activities, old.map_or(&[][..], |c| &c.activities[..]));
+    let kept: BTreeSet<&str> = ids.iter().flatten().copied().collect();
     let removed: Vec<&str> = known.keys().copied().filter(|id| !kept.contains(id)).collect();
     // Their themes and regions go with them (ON DELETE CASCADE).
     if !removed.is_empty() && kept.is_empty() {
@@ -455,7 +495,7 @@ fn write_lists(
     // What the assembly last said about each kept activity's status (see `reported_status` in
     // the calendar migration): sending it again, or sending none, is not a change, so a status
     // the Secretariat set in between is kept.
-    let reported: BTreeMap<String, String> = if content.activities.iter().any(|a| a.id.is_some() && a.status_given) {
+    let reported: BTreeMap<String, String> = if content.activities.iter().zip(&ids).any(|(a, id)| id.is_some() && a.status_given) {
         activities::table
             .filter(activities::id.eq_any(kept.iter().copied().collect::<Vec<&str>>()))
             .select((activities::id, activities::reported_status))
@@ -472,13 +512,14 @@ fn write_lists(
     // Activities whose themes (regions) are written afresh: new ones, and kept ones whose list changed.
     let mut fresh_themes: Vec<(String, &[ThemeCode])> = Vec::new();
     let mut fresh_regions: Vec<(String, &[RegionCode])> = Vec::new();
-    for (activity, position) in content.activities.iter().zip(0..) {
+    for ((activity, id), position) in content.activities.iter().zip(&ids).zip(0..) {
         let mut written = activity.clone();
         written.themes = sorted(&activity.themes);
         written.regions = sorted(&activity.regions);
         written.status_given = true;
-        match activity.id.as_deref().and_then(|id| known.get(id).map(|k| (id, *k))) {
+        match id.and_then(|id| known.get(id).map(|k| (id, *k))) {
             Some((id, (old_position, old))) => {
+                written.id = Some(id.to_owned());
                 if activity.status_given && reported.get(id).map(String::as_str) != Some(activity.status.as_str()) {
                     diesel::update(activities::table.find(id))
                         .set((activities::status.eq(activity.status.as_str()), activities::reported_status.eq(activity.status.as_str())))
@@ -602,8 +643,8 @@ pub fn results_fingerprint(conn: &mut DbConn, cycle: &CycleLabel) -> Result<Opti
     let submitted = || {
         responses::table.filter(responses::cycle_label.eq(cycle.as_str())).filter(responses::status.eq(ResponseStatus::Submitted.as_str()))
     };
-    type Summary = (NaiveDateTime, Option<i64>, Option<i64>, Option<NaiveDateTime>, Option<i64>, Option<NaiveDateTime>);
-    let row: Option<Summary> = cycles::table
+    type Counts = (NaiveDateTime, Option<i64>, Option<i64>, Option<NaiveDateTime>, Option<i64>, Option<NaiveDateTime>);
+    let row: Option<Counts> = cycles::table
         .find(cycle.as_str())
         .select((
             cycles::updated_at,
@@ -616,14 +657,48 @@ pub fn results_fingerprint(conn: &mut DbConn, cycle: &CycleLabel) -> Result<Opti
         .get_result(conn)
         .optional()?;
     let Some((cycle_changed, submitted, versions, latest, members, roster_changed)) = row else { return Ok(None) };
-    let (submitted, members) = (submitted.unwrap_or(0), members.unwrap_or(0));
+    Ok(Some(fingerprint_of(Summary {
+        cycle_changed,
+        submitted: submitted.unwrap_or(0),
+        versions,
+        latest,
+        members: members.unwrap_or(0),
+        roster_changed,
+    })))
+}
+
+/// What [`results_fingerprint`] is made of.
+struct Summary {
+    cycle_changed: NaiveDateTime,
+    submitted: i64,
+    versions: Option<i64>,
+    latest: Option<NaiveDateTime>,
+    members: i64,
+    roster_changed: Option<NaiveDateTime>,
+}
+
+fn fingerprint_of(s: Summary) -> String {
     let text = format!(
-        "{cycle_changed}|{submitted}:{}:{}#{members}:{}",
-        versions.unwrap_or(0),
-        latest.map(|t| t.to_string()).unwrap_or_default(),
-        roster_changed.map(|t| t.to_string()).unwrap_or_default()
+        "{}|{}:{}:{}#{}:{}",
+        s.cycle_changed,
+        s.submitted,
+        s.versions.unwrap_or(0),
+        s.latest.map(|t| t.to_string()).unwrap_or_default(),
+        s.members,
+        s.roster_changed.map(|t| t.to_string()).unwrap_or_default()
     );
-    Ok(Some(Sha256::digest(text.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()))
+    Sha256::digest(text.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The token row for `token_hash` and the results fingerprint of `cycle`, in one statement
+/// (PostgreSQL; see [`crate::auth::verify_token_with_fingerprint`]). `None` when no token has
+/// this hash.
+pub(crate) fn token_with_fingerprint(
+    conn: &mut diesel::PgConnection,
+    token_hash: &str,
+    cycle: &CycleLabel,
+) -> Result<Option<(crate::auth::TokenRow, Option<String>)>, StoreError> {
+    pg_read::token_with_fingerprint(conn, token_hash, cycle.as_str(), ResponseStatus::Submitted.as_str())
 }
 
 /// What an import did.

@@ -84,6 +84,23 @@ impl Credential {
     /// revoked or of the wrong kind for how it was sent. Blocking: run it in [`AppState::db`].
     pub fn verify(self, conn: &mut DbConn) -> Result<Result<Caller, ApiError>, StoreError> {
         let principal = auth::verify_token(conn, &self.token)?;
+        self.accept(conn, principal)
+    }
+
+    /// [`Credential::verify`], with the results fingerprint of `cycle` read in the same
+    /// statement where the backend allows (see [`auth::verify_token_with_fingerprint`]). The
+    /// fingerprint is `None` when there is no such cycle; it is read before the caller is known,
+    /// so answer nothing from it to a caller that is refused.
+    pub fn verify_with_fingerprint(
+        self,
+        conn: &mut DbConn,
+        cycle: &barometer_domain::CycleLabel,
+    ) -> Result<(Result<Caller, ApiError>, Option<String>), StoreError> {
+        let (principal, fingerprint) = auth::verify_token_with_fingerprint(conn, &self.token, cycle)?;
+        Ok((self.accept(conn, principal)?, fingerprint))
+    }
+
+    fn accept(self, conn: &mut DbConn, principal: Option<Principal>) -> Result<Result<Caller, ApiError>, StoreError> {
         Ok(match principal {
             Some(principal) if self.kinds.contains(&principal.kind) => {
                 let unread = match (&principal.kind, &principal.assembly) {

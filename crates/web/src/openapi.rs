@@ -458,7 +458,7 @@ fn base_schemas() -> Value {
             "label": {"type": "string"}, "opens_on": {"type": "string", "format": "date"}, "closes_on": {"type": "string", "format": "date"},
             "status": {"type": "string"}, "max_ranked_themes": {"type": "integer"}}},
         "Activity": {"type": "object", "required": ["title", "kind", "starts_on"], "properties": {
-            "id": {"type": "string", "description": "Send it back to keep the activity's identity."}, "title": {"type": "string"}, "kind": {"type": "string"},
+            "id": {"type": "string", "description": "Send it back to keep the activity's identity (and its calendar UID). An activity sent without an id that repeats a stored one exactly (title, kind, dates, place, online, partners, themes, regions) keeps that one's identity too; any other is new."}, "title": {"type": "string"}, "kind": {"type": "string"},
             "starts_on": {"type": "string", "format": "date"}, "ends_on": {"type": "string", "format": "date"},
             "location": {"type": "object", "nullable": true, "properties": {"city": {"type": "string"}, "country": {"type": "string", "description": "ISO 3166-1 alpha-3"}}},
             "online": {"type": "boolean"}, "themes": codes, "regions": codes, "partners": codes,

@@ -101,8 +101,8 @@ pub async fn fingerprint(state: &AppState, label: &CycleLabel) -> Result<String,
 
 /// Checks `credential` and the caller's role, then reads the fingerprint of cycle `label`
 /// (parsed by the caller; its error is answered only once the caller may read results at all),
-/// all in one trip to the database: the path of every cached read. Answers the label and its
-/// fingerprint.
+/// all in one trip to the database, and on PostgreSQL in one statement: the path of every
+/// cached read. Answers the label and its fingerprint.
 pub async fn authorise(
     state: &AppState,
     credential: Credential,
@@ -112,17 +112,18 @@ pub async fn authorise(
     let wanted = label.as_ref().ok().cloned();
     let fp = state
         .db(move |conn| {
-            let caller = match credential.verify(conn)? {
+            let (caller, fp) = match &wanted {
+                Some(label) => credential.verify_with_fingerprint(conn, label)?,
+                None => (credential.verify(conn)?, None),
+            };
+            // The fingerprint goes no further unless the caller may read results.
+            let caller = match caller {
                 Ok(caller) => caller,
                 Err(e) => return Ok(Err(e)),
             };
             if let Err(e) = caller.require(roles) {
                 return Ok(Err(e));
             }
-            let fp = match &wanted {
-                Some(label) => barometer_store::responses::results_fingerprint(conn, label)?,
-                None => None,
-            };
             Ok(Ok(fp))
         })
         .await??;

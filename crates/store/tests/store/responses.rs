@@ -85,6 +85,38 @@ backend_tests! {
         assert!(responses::find(&mut conn, &def.label, &pam).unwrap().is_none(), "the whole save rolled back");
     }
 
+    fn an_activity_sent_again_without_its_id_keeps_its_identity(db) {
+        use barometer_domain::ActivityStatus;
+        let mut conn = db.conn();
+        let def = seed(&mut conn);
+        let pam = AssemblyCode::parse("PAM").unwrap();
+        let save = |conn: &mut barometer_store::DbConn, activities: Vec<ActivityInput>| {
+            let content = ResponseInput::new(vec!["victims".into()], vec![], activities, String::new()).validate(&def, Purpose::Submit).unwrap();
+            responses::save(conn, Save { cycle: &def.label, assembly: &pam, content: &content, status: ResponseStatus::Submitted, expected_version: None, actor: "test" }).unwrap()
+        };
+        let mut a = activity("A");
+        a.themes = vec!["youth-pve".into(), "victims".into()];
+        let first = save(&mut conn, vec![a.clone(), activity("B")]);
+        let (a_id, b_id) = (first.content.activities[0].id.clone().unwrap(), first.content.activities[1].id.clone().unwrap());
+        barometer_store::calendar::set_status(&mut conn, &a_id, ActivityStatus::Confirmed, false, "secretariat").unwrap();
+
+        // The whole answer again without ids: B changed, A repeated exactly (its themes in
+        // another order) and then once more.
+        let mut b = activity("B (amended)");
+        b.partners = vec!["UNODC".into()];
+        let mut a_again = a.clone();
+        a_again.themes.reverse();
+        let second = save(&mut conn, vec![b, a_again, a]);
+        let ids: Vec<&str> = second.content.activities.iter().map(|x| x.id.as_deref().unwrap()).collect();
+        assert_eq!(ids[1], a_id, "the repeated activity keeps its identity");
+        assert_eq!(second.content.activities[1].status, ActivityStatus::Confirmed, "and the status the Secretariat set");
+        assert!(ids[0] != b_id && ids[2] != a_id && ids[0] != ids[2], "a changed activity and a second copy are new: {ids:?}");
+        assert_eq!(second.content.activities[2].status, ActivityStatus::Planned);
+        let found = responses::find(&mut conn, &def.label, &pam).unwrap().unwrap();
+        assert_eq!(found, second, "the answer is what a fresh read finds");
+        assert!(barometer_store::calendar::owner(&mut conn, &b_id).unwrap().is_none(), "the old B is gone");
+    }
+
     fn removed_activities_are_deleted_and_the_tracker_sees_each_status(db) {
         let mut conn = db.conn();
         let def = seed(&mut conn);
@@ -183,7 +215,28 @@ backend_tests! {
         let mut conn = db.conn();
         let def = seed(&mut conn);
         let (pam, pace) = (AssemblyCode::parse("PAM").unwrap(), AssemblyCode::parse("PACE").unwrap());
-        let fingerprint = |conn: &mut barometer_store::DbConn| responses::results_fingerprint(conn, &def.label).unwrap().expect("the cycle exists");
+        // The cached read's path takes it with the caller's token, in one statement on PostgreSQL:
+        // it must be the same fingerprint at every step (or the cache would be filled twice).
+        let new_token = barometer_store::auth::NewToken {
+            kind: barometer_store::auth::TokenKind::Api,
+            role: barometer_domain::Role::Analyst,
+            assembly: None,
+            cycle: None,
+            user_id: None,
+            label: "test",
+            expires_at: None,
+        };
+        let (token_id, token) = barometer_store::auth::create_token(&mut conn, new_token, "test").unwrap();
+        let fingerprint = |conn: &mut barometer_store::DbConn| {
+            let alone = responses::results_fingerprint(conn, &def.label).unwrap().expect("the cycle exists");
+            let (principal, with_token) = barometer_store::auth::verify_token_with_fingerprint(conn, &token, &def.label).unwrap();
+            assert_eq!(principal.map(|p| p.token_id), Some(token_id.clone()), "the token is verified as well");
+            assert_eq!(with_token.as_ref(), Some(&alone), "read with the token, the fingerprint is the same");
+            alone
+        };
+        let unknown = barometer_domain::CycleLabel::parse("1999").unwrap();
+        assert_eq!(barometer_store::auth::verify_token_with_fingerprint(&mut conn, &token, &unknown).unwrap().1, None, "no such cycle");
+        assert_eq!(barometer_store::auth::verify_token_with_fingerprint(&mut conn, "not-a-token", &def.label).unwrap().0, None, "no such token");
         let input = ResponseInput::new(vec!["victims".into()], vec!["sahel".into()], vec![], String::new());
         let content = input.validate(&def, Purpose::Submit).unwrap();
         let save = |conn: &mut barometer_store::DbConn, assembly: &AssemblyCode, status: ResponseStatus| {

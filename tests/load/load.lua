@@ -1,9 +1,11 @@
 -- wrk script for tests/load/run.sh. Arguments after `--`:
---   submit TOKENS_FILE BODY_FILE CYCLE THREADS RATE
+--   submit TOKENS_FILE BODY_FILE[,BODY_FILE…] CYCLE THREADS RATE
 --   read   TOKEN_FILE  PATH      -     THREADS RATE
 -- TOKENS_FILE has one "ASSEMBLY TOKEN" per line; each wrk thread takes every THREADS-th line and
 -- submits for its assemblies in turn, so that no two requests in flight write the same response
 -- (unless one is still running after the thread has gone round all of its assemblies).
+-- With several body files, each assembly is sent them in turn (its first round the first body,
+-- its second round the second, …), so that each of its submissions changes its answer.
 -- RATE is the total requests per second to pace at (0: as fast as the clients go). Pacing is
 -- per thread: each request takes the next free slot of the thread's schedule, so the rate holds
 -- while the server keeps up, and latency is measured from the moment a request is sent.
@@ -29,7 +31,7 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local mode, entries, body, cycle, path, interval, next_at
+local mode, entries, bodies, cycle, path, interval, next_at
 local counter = 0
 statuses = {}
 
@@ -49,7 +51,10 @@ function init(args)
   end
   entries = {}
   if mode == "submit" then
-    body = read_file(args[3])
+    bodies = {}
+    for name in string.gmatch(args[3], "[^,]+") do
+      table.insert(bodies, read_file(name))
+    end
     cycle = args[4]
     local line_no = 0
     for line in io.lines(args[2]) do
@@ -73,6 +78,8 @@ function request()
   counter = counter + 1
   local e = entries[(counter - 1) % #entries + 1]
   if mode == "submit" then
+    local round = math.floor((counter - 1) / #entries)
+    local body = bodies[round % #bodies + 1]
     return wrk.format("POST", "/api/v1/cycles/" .. cycle .. "/responses/" .. e.assembly .. "/submit",
       { ["Authorization"] = "Bearer " .. e.token, ["Content-Type"] = "application/json" }, body)
   end

@@ -4,6 +4,9 @@
 #   1. cached results: GET /api/v1/cycles/2025/results/priorities as an analyst, LOAD_CLIENTS clients;
 #   2. durable submissions: POST /api/v1/cycles/2026/responses/{assembly}/submit with a full answer,
 #      LOAD_CLIENTS clients, spread over LOAD_ASSEMBLIES assemblies, each with its own focal-point link;
+#      once with the same answer each time (its activities sent without their ids, as a client that
+#      keeps none would), once with two answers in turn, so that each submission rewrites the
+#      activities and their tags;
 #   3. the same at a fixed LOAD_RATE submissions per second (latency at a moderate load);
 #   4. the database's raw durable insert rate at the same concurrency, with the server stopped:
 #      pgbench with tests/load/insert.sql for PostgreSQL, `cargo bench -p barometer-store --bench
@@ -163,6 +166,10 @@ cat >"$WORK/body.json" <<'JSON'
    "online": true, "themes": ["cft"], "regions": ["sahel"], "partners": []}],
  "comment": "Load test answer"}
 JSON
+# Another answer, for the run where each submission changes the answer: other activities (so
+# that they are removed and added, with their themes and regions), another comment.
+jq '.activities |= map(.title += " (moved)" | .themes |= reverse[:1] | .regions |= .[:1]) | .comment = "Load test answer, amended"' \
+    "$WORK/body.json" >"$WORK/body2.json"
 
 declare -A R # results: R[backend.key]=value
 
@@ -234,6 +241,14 @@ run_backend() {
     after="$(settled_submissions)"
     record "$BACKEND" submit "$line"
     check_stored "$BACKEND" submit "$before" "$after"
+
+    # -- the same, each submission changing the answer
+    say "submissions changing the answer: ${SECONDS_RUN}s at $CLIENTS clients"
+    before="$(settled_submissions)"
+    line="$(wrk_run "$BACKEND-changing" "$SECONDS_RUN" 0 submit "$WORK/tokens.txt" "$WORK/body2.json,$WORK/body.json")"
+    after="$(settled_submissions)"
+    record "$BACKEND" changing "$line"
+    check_stored "$BACKEND" changing "$before" "$after"
 
     # -- submissions at a fixed rate
     say "submissions at $RATE/s: ${SECONDS_RUN}s at $CLIENTS clients"
@@ -325,7 +340,7 @@ for b in "${BACKENDS[@]}"; do
     echo
     echo "| run | 2xx/s | p50 ms | p99 ms | p99.9 ms | max ms | 2xx | other statuses | stored |"
     echo "|---|---|---|---|---|---|---|---|---|"
-    for run in submit paced read; do
+    for run in submit changing paced read; do
         echo "| $run | ${R[$b.$run.rate]} | ${R[$b.$run.p50]} | ${R[$b.$run.p99]} | ${R[$b.$run.p999]} | ${R[$b.$run.max]} | ${R[$b.$run.ok]} | ${R[$b.$run.non2xx]} ${R[$b.$run.statuses]:+(${R[$b.$run.statuses]})} | ${R[$b.$run.stored]:--} |"
     done
     echo "| raw insert baseline | ${R[$b.baseline]} | | | | | | | |"
@@ -345,6 +360,7 @@ for b in "${BACKENDS[@]}"; do
     echo "| p99 ≤ 50 ms at $RATE submissions/s | ${R[$b.paced.p99]} ms at ${R[$b.paced.rate]}/s | $(met "${R[$b.paced.p99]}" '<=' 50)$([ "$paced_ok" = yes ] || echo ' (rate not reached)') |"
     echo "| cached results ≥ 10000/s | ${R[$b.read.rate]}/s | $(met "${R[$b.read.rate]}" '>=' 10000) |"
     echo "| cached results p99 ≤ 10 ms | ${R[$b.read.p99]} ms | $(met "${R[$b.read.p99]}" '<=' 10) |"
-    non2xx=$((${R[$b.submit.non2xx]} + ${R[$b.paced.non2xx]} + ${R[$b.read.non2xx]}))
+    echo "| (submissions changing the answer each time) | ${R[$b.changing.rate]}/s | — |"
+    non2xx=$((${R[$b.submit.non2xx]} + ${R[$b.changing.non2xx]} + ${R[$b.paced.non2xx]} + ${R[$b.read.non2xx]}))
     [ "$non2xx" -eq 0 ] || echo "| every answer 2xx | $non2xx were not | NO |"
 done

@@ -9,7 +9,7 @@ use crate::schema::assemblies;
 use crate::{DbConn, StoreError};
 
 #[derive(Queryable)]
-struct Row {
+pub(crate) struct Row {
     code: String,
     name: String,
     joined_on: NaiveDate,
@@ -17,14 +17,14 @@ struct Row {
 }
 
 impl Row {
-    fn into_domain(self) -> Result<Assembly, StoreError> {
+    pub(crate) fn into_domain(self) -> Result<Assembly, StoreError> {
         let code = AssemblyCode::parse(&self.code).map_err(|e| crate::error::corrupt("assemblies.code", e))?;
         Ok(Assembly { code, name: self.name, joined_on: self.joined_on, left_on: self.left_on })
     }
 }
 
-type Columns = (assemblies::code, assemblies::name, assemblies::joined_on, assemblies::left_on);
-const COLUMNS: Columns = (assemblies::code, assemblies::name, assemblies::joined_on, assemblies::left_on);
+pub(crate) type Columns = (assemblies::code, assemblies::name, assemblies::joined_on, assemblies::left_on);
+pub(crate) const COLUMNS: Columns = (assemblies::code, assemblies::name, assemblies::joined_on, assemblies::left_on);
 
 /// The whole roster, past and present, by code.
 pub fn list(conn: &mut DbConn) -> Result<Vec<Assembly>, StoreError> {

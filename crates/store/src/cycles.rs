@@ -2,7 +2,9 @@
 //! recomputed in plain SQL.
 
 use barometer_domain::questionnaire::{KindDef, Questionnaire, RegionDef, ThemeDef};
-use barometer_domain::{CycleDefinition, CycleLabel, CycleStatus, Iso3, KindCode, Labels, RegionCode, ThemeCode, Tiers};
+use barometer_domain::{
+    Assembly, AssemblyCode, CycleDefinition, CycleLabel, CycleStatus, Iso3, KindCode, Labels, RegionCode, ThemeCode, Tiers,
+};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -86,30 +88,49 @@ pub fn find(conn: &mut DbConn, label: &CycleLabel) -> Result<Option<StoredCycle>
 
 /// Cycles already read, for the survey's hot path. A questionnaire is written once, with its
 /// cycle, and never changed; what does change (status, window) is in the cycle's own row. So
-/// [`CycleCache::find`] reads that one row and, when it is exactly the row it read last time,
-/// answers with the cycle it built then, without reading or copying the questionnaire again. A
-/// cycle made anew under the same label (a restore into a fresh database) has another row
-/// (`created_at`), so it is read afresh. Keep one cache per database (the web state holds one
+/// [`CycleCache::find_with_assembly`] reads that one row and, when it is exactly the row it read
+/// last time, answers with the cycle it built then, without reading or copying the questionnaire
+/// again. A cycle made anew under the same label (a restore into a fresh database) has another
+/// row (`created_at`), so it is read afresh. Keep one cache per database (the web state holds one
 /// per pool).
 #[derive(Debug, Default)]
 pub struct CycleCache {
     entries: std::sync::Mutex<std::collections::HashMap<String, (CycleRow, std::sync::Arc<StoredCycle>)>>,
 }
 
+/// A cycle, and an assembly if it is on the roster.
+pub type CycleWithAssembly = (std::sync::Arc<StoredCycle>, Option<Assembly>);
+
 impl CycleCache {
-    /// [`find`], reading the questionnaire only when the cycle's row has changed.
-    pub fn find(&self, conn: &mut DbConn, label: &CycleLabel) -> Result<Option<std::sync::Arc<StoredCycle>>, StoreError> {
-        let Some(row) = cycles::table.find(label.as_str()).get_result::<CycleRow>(conn).optional()? else {
-            return Ok(None);
-        };
+    /// [`find`], reading the questionnaire only when the cycle's row has changed, and the
+    /// assembly `code` from the roster (`None` when it is not on it): the survey's write path
+    /// needs both, and they are one statement (one round trip on PostgreSQL).
+    pub fn find_with_assembly(
+        &self,
+        conn: &mut DbConn,
+        label: &CycleLabel,
+        code: &AssemblyCode,
+    ) -> Result<Option<CycleWithAssembly>, StoreError> {
+        use crate::schema::assemblies;
+        let found: Option<(CycleRow, Option<crate::assemblies::Row>)> = cycles::table
+            .left_join(assemblies::table.on(assemblies::code.eq(code.as_str())))
+            .filter(cycles::label.eq(label.as_str()))
+            .select((cycles::all_columns, crate::assemblies::COLUMNS.nullable()))
+            .get_result(conn)
+            .optional()?;
+        let Some((row, assembly)) = found else { return Ok(None) };
         let entries = || self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((_, cycle)) = entries().get(label.as_str()).filter(|(seen, _)| *seen == row) {
-            return Ok(Some(cycle.clone()));
-        }
-        let questionnaire = questionnaire(conn, label)?;
-        let cycle = std::sync::Arc::new(stored(row.clone(), questionnaire)?);
-        entries().insert(label.as_str().to_owned(), (row, cycle.clone()));
-        Ok(Some(cycle))
+        let cached = entries().get(label.as_str()).filter(|(seen, _)| *seen == row).map(|(_, cycle)| cycle.clone());
+        let cycle = match cached {
+            Some(cycle) => cycle,
+            None => {
+                let questionnaire = questionnaire(conn, label)?;
+                let cycle = std::sync::Arc::new(stored(row.clone(), questionnaire)?);
+                entries().insert(label.as_str().to_owned(), (row, cycle.clone()));
+                cycle
+            }
+        };
+        Ok(Some((cycle, assembly.map(crate::assemblies::Row::into_domain).transpose()?)))
     }
 }
 

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use barometer_domain::cycle::Window;
 use barometer_domain::response::Purpose;
 use barometer_domain::{AssemblyCode, CycleLabel, ResponseInput, ResponseStatus, Role};
+use barometer_store::StoreError;
 use barometer_store::cycles::{CycleCache, StoredCycle};
 use barometer_store::idempotency::{self, Outcome};
 use barometer_store::responses::{self, Save, StoredResponse};
-use barometer_store::{StoreError, assemblies};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
@@ -62,8 +62,8 @@ pub fn member_cycle(
     label: &CycleLabel,
     assembly: &AssemblyCode,
 ) -> Result<Option<Arc<StoredCycle>>, StoreError> {
-    let Some(cycle) = cycles.find(conn, label)? else { return Ok(None) };
-    let member = assemblies::find(conn, assembly)?.is_some_and(|a| a.is_member_on(cycle.definition.opens_on));
+    let Some((cycle, found)) = cycles.find_with_assembly(conn, label, assembly)? else { return Ok(None) };
+    let member = found.is_some_and(|a| a.is_member_on(cycle.definition.opens_on));
     Ok(member.then_some(cycle))
 }
 

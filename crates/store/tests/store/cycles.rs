@@ -17,6 +17,23 @@ backend_tests! {
         assert!(cycles::find(&mut conn, &CycleLabel::parse("1999").unwrap()).unwrap().is_none());
     }
 
+    fn the_cycle_cache_answers_the_cycle_with_the_assembly_and_rereads_a_changed_cycle(db) {
+        let mut conn = db.conn();
+        let def = seed(&mut conn);
+        let cache = cycles::CycleCache::default();
+        let pam = assembly("PAM", "2021-12-01");
+        let (first, found) = cache.find_with_assembly(&mut conn, &def.label, &pam.code).unwrap().expect("the cycle");
+        assert_eq!((first.definition.clone(), found), (def.clone(), Some(pam.clone())));
+        let unknown = assembly("NOBODY", "2021-12-01").code;
+        let (again, found) = cache.find_with_assembly(&mut conn, &def.label, &unknown).unwrap().expect("the cycle");
+        assert_eq!(found, None, "not on the roster");
+        assert!(std::sync::Arc::ptr_eq(&first, &again), "an unchanged cycle comes from the cache");
+        assert!(cache.find_with_assembly(&mut conn, &CycleLabel::parse("1999").unwrap(), &pam.code).unwrap().is_none());
+        cycles::set_window(&mut conn, &def.label, day("2025-01-10"), day("2025-04-30")).unwrap();
+        let (moved, _) = cache.find_with_assembly(&mut conn, &def.label, &pam.code).unwrap().expect("the cycle");
+        assert_eq!((moved.definition.opens_on, moved.definition.closes_on), (day("2025-01-10"), day("2025-04-30")), "a changed row is read afresh");
+    }
+
     fn duplicate_cycles_and_assemblies_are_conflicts(db) {
         let mut conn = db.conn();
         seed(&mut conn);

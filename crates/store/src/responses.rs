@@ -17,6 +17,7 @@ use crate::schema::{activities, activity_regions, activity_themes, response_regi
 use crate::{DbConn, StoreError};
 
 mod pg_read;
+mod pg_write;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredResponse {
@@ -266,9 +267,8 @@ pub fn save(conn: &mut DbConn, save: Save<'_>) -> Result<StoredResponse, StoreEr
     })
 }
 
-/// [`save`], inside a transaction the caller holds and in which it has already read the
-/// response (`existing`, from [`find`]), so that it is not read again: the survey's write path
-/// needs the stored response for its own checks first.
+/// [`save`] with the response already read (`existing`, from [`find`]), so that it is not read
+/// again: the survey's write path needs the stored response for its own checks first.
 ///
 /// Only what changed is written: lists equal to the stored ones are left alone, kept activities
 /// are updated only when they differ, new rows go in through `insert_rows!` (one multi-row
@@ -276,15 +276,31 @@ pub fn save(conn: &mut DbConn, save: Save<'_>) -> Result<StoredResponse, StoreEr
 /// answer is built from what was written rather than read back; a test holds it equal to a
 /// fresh [`find`].
 ///
-/// `existing` may be stale on PostgreSQL (read committed): the update is guarded by its version,
-/// so a save that committed in between ends this one with [`StoreError::VersionConflict`]
-/// instead of being overwritten unseen. On error nothing is undone here: the caller's
-/// transaction must roll back, as returning the error from `conn.transaction` (or a job of the
-/// [`crate::Writer`]) does.
+/// Inside a transaction the caller holds, the write joins it; on error nothing is undone here,
+/// and the caller's transaction must roll back, as returning the error from `conn.transaction`
+/// (or a job of the [`crate::Writer`]) does. Outside one, it opens its own, except where the
+/// whole write is one statement: on PostgreSQL, amending a response whose lists are unchanged
+/// is one statement (the row's update with its audit entry, [`pg_write`]), atomic on its own.
+///
+/// `existing` may be stale on PostgreSQL (read committed, or read before this transaction): the
+/// update is guarded by its version, so a save that committed in between ends this one with
+/// [`StoreError::VersionConflict`] instead of being overwritten unseen.
 pub fn save_over(conn: &mut DbConn, save: Save<'_>, existing: Option<&StoredResponse>) -> Result<StoredResponse, StoreError> {
-    if !crate::db::in_transaction(conn) {
-        return Err(StoreError::Unsaved("responses::save_over must run inside a transaction (a bug)".into()));
+    let unchanged = existing.is_some_and(|old| lists_unchanged(save.content, &old.content));
+    if (unchanged && matches!(conn, DbConn::Postgres(_))) || crate::db::in_transaction(conn) {
+        write_response(conn, save, existing, unchanged)
+    } else {
+        conn.transaction(|conn| write_response(conn, save, existing, unchanged))
     }
+}
+
+/// [`save_over`]'s write; `unchanged`: the lists equal the stored ones ([`lists_unchanged`]).
+fn write_response(
+    conn: &mut DbConn,
+    save: Save<'_>,
+    existing: Option<&StoredResponse>,
+    unchanged: bool,
+) -> Result<StoredResponse, StoreError> {
     let current_version = existing.map_or(0, |r| r.version);
     if let Some(expected) = save.expected_version
         && expected != current_version
@@ -295,76 +311,139 @@ pub fn save_over(conn: &mut DbConn, save: Save<'_>, existing: Option<&StoredResp
     let version = current_version + 1;
     let submitting = save.status == ResponseStatus::Submitted;
     let new_receipt = submitting.then(|| receipt(&save, version));
-    let (id, created_at, receipt, submitted_at) = match existing {
-        None => {
-            let id = uuid::Uuid::now_v7().to_string();
-            let submitted_at = submitting.then_some(now);
-            diesel::insert_into(responses::table)
-                .values((
-                    responses::id.eq(&id),
-                    responses::cycle_label.eq(save.cycle.as_str()),
-                    responses::assembly_code.eq(save.assembly.as_str()),
-                    responses::status.eq(save.status.as_str()),
-                    responses::version.eq(version),
-                    responses::comment.eq(&save.content.comment),
-                    responses::receipt.eq(&new_receipt),
-                    responses::created_at.eq(now),
-                    responses::updated_at.eq(now),
-                    responses::submitted_at.eq(submitted_at),
-                ))
-                .execute(conn)?;
-            (id, now, new_receipt, submitted_at)
-        }
-        Some(old) => {
-            let (receipt, submitted_at) = if submitting { (new_receipt, Some(now)) } else { (old.receipt.clone(), old.submitted_at) };
-            // Guarded by the version read: on PostgreSQL (read committed) a concurrent save may
-            // have committed since, and must not be overwritten unseen.
-            let updated = diesel::update(responses::table.find(&old.id).filter(responses::version.eq(current_version)))
-                .set((
-                    responses::status.eq(save.status.as_str()),
-                    responses::version.eq(version),
-                    responses::comment.eq(&save.content.comment),
-                    responses::receipt.eq(&receipt),
-                    responses::updated_at.eq(now),
-                    responses::submitted_at.eq(submitted_at),
-                ))
-                .execute(conn)?;
-            if updated == 0 {
-                let current = responses::table.find(&old.id).select(responses::version).get_result(conn)?;
-                return Err(StoreError::VersionConflict { expected: save.expected_version.unwrap_or(current_version), current });
-            }
-            (old.id.clone(), old.created_at, receipt, submitted_at)
-        }
+    let action = match (existing.map(|r| r.status), submitting) {
+        (_, false) => "response.save",
+        (Some(ResponseStatus::Submitted), true) => "response.amend",
+        (_, true) => "response.submit",
     };
-    let content = write_lists(conn, &id, &save, existing, now)?;
+    let entity_id = format!("{}/{}", save.cycle, save.assembly);
+    let Some(old) = existing else {
+        let id = uuid::Uuid::now_v7().to_string();
+        let submitted_at = submitting.then_some(now);
+        diesel::insert_into(responses::table)
+            .values((
+                responses::id.eq(&id),
+                responses::cycle_label.eq(save.cycle.as_str()),
+                responses::assembly_code.eq(save.assembly.as_str()),
+                responses::status.eq(save.status.as_str()),
+                responses::version.eq(version),
+                responses::comment.eq(&save.content.comment),
+                responses::receipt.eq(&new_receipt),
+                responses::created_at.eq(now),
+                responses::updated_at.eq(now),
+                responses::submitted_at.eq(submitted_at),
+            ))
+            .execute(conn)?;
+        let content = write_lists(conn, &id, &save, None, now)?;
+        let stored = StoredResponse {
+            id,
+            cycle: save.cycle.clone(),
+            assembly: save.assembly.clone(),
+            status: save.status,
+            version,
+            content,
+            receipt: new_receipt,
+            created_at: now,
+            updated_at: now,
+            submitted_at,
+        };
+        let entry =
+            Entry { actor: save.actor, action, entity: "response", entity_id: &entity_id, before: None, after: Some(audit_json(&stored)) };
+        audit::append(conn, entry)?;
+        return Ok(stored);
+    };
+    let (receipt, submitted_at) = if submitting { (new_receipt, Some(now)) } else { (old.receipt.clone(), old.submitted_at) };
+    let conflict = |conn: &mut DbConn| -> Result<StoredResponse, StoreError> {
+        let current = responses::table.find(&old.id).select(responses::version).get_result(conn)?;
+        Err(StoreError::VersionConflict { expected: save.expected_version.unwrap_or(current_version), current })
+    };
+    // The lists are written first, so that the row's update can carry the audit entry in the
+    // same statement on PostgreSQL. When they change there, the row is locked first, at the
+    // version read: a concurrent save of the same response then waits here and ends in a
+    // version conflict, rather than racing this one's list rows.
+    if let DbConn::Postgres(pg) = conn
+        && !unchanged
+    {
+        let locked: Option<i32> = responses::table
+            .find(&old.id)
+            .filter(responses::version.eq(current_version))
+            .select(responses::version)
+            .for_update()
+            .get_result(pg)
+            .optional()?;
+        if locked.is_none() {
+            return conflict(conn);
+        }
+    }
+    let content = write_lists(conn, &old.id, &save, existing, now)?;
     let stored = StoredResponse {
-        id,
+        id: old.id.clone(),
         cycle: save.cycle.clone(),
         assembly: save.assembly.clone(),
         status: save.status,
         version,
         content,
         receipt,
-        created_at,
+        created_at: old.created_at,
         updated_at: now,
         submitted_at,
     };
-    let action = match (existing.map(|r| r.status), submitting) {
-        (_, false) => "response.save",
-        (Some(ResponseStatus::Submitted), true) => "response.amend",
-        (_, true) => "response.submit",
+    let (before, after) = (audit_json(old), audit_json(&stored));
+    // Guarded by the version read: on PostgreSQL a concurrent save may have committed since
+    // `old` was read, and must not be overwritten unseen.
+    let updated = match conn {
+        DbConn::Postgres(pg) => {
+            let (before, after) = (before.to_string(), after.to_string());
+            let amend = pg_write::Amend {
+                id: &old.id,
+                expected_version: current_version,
+                status: save.status.as_str(),
+                version,
+                comment: &save.content.comment,
+                receipt: stored.receipt.as_deref(),
+                updated_at: now,
+                submitted_at,
+            };
+            let audit = pg_write::AuditRow {
+                at: crate::now(),
+                actor: save.actor,
+                action,
+                entity: "response",
+                entity_id: &entity_id,
+                before_json: Some(&before),
+                after_json: Some(&after),
+            };
+            pg_write::amend_with_audit(pg, &amend, &audit)?
+        }
+        DbConn::Sqlite(_) => {
+            let updated = diesel::update(responses::table.find(&old.id).filter(responses::version.eq(current_version)))
+                .set((
+                    responses::status.eq(save.status.as_str()),
+                    responses::version.eq(version),
+                    responses::comment.eq(&save.content.comment),
+                    responses::receipt.eq(&stored.receipt),
+                    responses::updated_at.eq(now),
+                    responses::submitted_at.eq(submitted_at),
+                ))
+                .execute(conn)?
+                == 1;
+            if updated {
+                let entry = Entry {
+                    actor: save.actor,
+                    action,
+                    entity: "response",
+                    entity_id: &entity_id,
+                    before: Some(before),
+                    after: Some(after),
+                };
+                audit::append(conn, entry)?;
+            }
+            updated
+        }
     };
-    audit::append(
-        conn,
-        Entry {
-            actor: save.actor,
-            action,
-            entity: "response",
-            entity_id: &format!("{}/{}", save.cycle, save.assembly),
-            before: existing.map(audit_json),
-            after: Some(audit_json(&stored)),
-        },
-    )?;
+    if !updated {
+        return conflict(conn);
+    }
     Ok(stored)
 }
 
@@ -417,6 +496,31 @@ fn identities<'a>(sent: &'a [Activity], stored: &'a [Activity]) -> Vec<Option<&'
             Some(id)
         })
         .collect()
+}
+
+/// Whether [`write_lists`] would send no statement at all: the same themes in the same order,
+/// the same regions, and the same activities in the same places (each sent with its id, or
+/// repeating it exactly), with the same codes and no status sent. It errs on the side of
+/// `false`, which only costs a transaction.
+fn lists_unchanged(content: &ResponseContent, old: &ResponseContent) -> bool {
+    if content.themes != old.themes || sorted(&content.regions) != old.regions || content.activities.len() != old.activities.len() {
+        return false;
+    }
+    let ids = identities(&content.activities, &old.activities);
+    content.activities.iter().zip(&ids).zip(&old.activities).all(|((a, id), o)| {
+        !a.status_given
+            && o.id.is_some()
+            && *id == o.id.as_deref()
+            && a.title == o.title
+            && a.kind == o.kind
+            && a.starts_on == o.starts_on
+            && a.ends_on == o.ends_on
+            && a.location == o.location
+            && a.online == o.online
+            && a.partners == o.partners
+            && sorted(&a.themes) == o.themes
+            && sorted(&a.regions) == o.regions
+    })
 }
 
 /// Writes the response's lists and activities where they differ from `existing`, and returns

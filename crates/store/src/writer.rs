@@ -27,6 +27,13 @@ pub type Reply<T> = Box<dyn FnOnce(Result<T, StoreError>) + Send>;
 /// The most jobs one SQLite transaction takes; more wait for the next commit.
 const MAX_BATCH: usize = 256;
 
+/// Who opens a PostgreSQL job's transaction.
+#[derive(Clone, Copy)]
+enum Transaction {
+    Always,
+    JobOpensIt,
+}
+
 /// Runs writes. Cheap to clone: clones share one queue and one writer thread.
 #[derive(Clone)]
 pub struct Writer {
@@ -45,7 +52,8 @@ struct Inner {
 /// What the writer has done so far, for tests and benchmarks (never for timing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WriterStats {
-    /// Transactions begun: one per batch on SQLite, one per job on PostgreSQL.
+    /// Transactions begun: one per batch on SQLite; on PostgreSQL one per job (a job of
+    /// [`Writer::write_standalone`] counts as one, whatever it opens itself).
     pub batches: u64,
     /// Jobs run.
     pub jobs: u64,
@@ -89,12 +97,38 @@ impl Writer {
         F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
+        self.write_in(work, Transaction::Always)
+    }
+
+    /// [`Writer::write`] for a job that opens its own transaction on PostgreSQL: there it starts
+    /// outside any, so that reads before its write, and a write that is one statement, need no
+    /// `BEGIN` and `COMMIT` (two round trips of the few a submission makes). The job must put
+    /// every write of more than one statement in a transaction itself (`conn.transaction`),
+    /// and it is durable when the statement or transaction that wrote it returns. On SQLite it is
+    /// the same as [`Writer::write`]: the job runs in its savepoint of the group commit (and a
+    /// transaction it opens is a savepoint inside that).
+    pub fn write_standalone<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.write_in(work, Transaction::JobOpensIt)
+    }
+
+    fn write_in<T, F>(&self, work: F, transaction: Transaction) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
         match self.backend()? {
             Backend::Postgres => {
                 let mut pooled = self.inner.pool.get()?;
                 let conn: &mut DbConn = &mut pooled;
                 self.inner.counters.record(1);
-                conn.transaction(work)
+                match transaction {
+                    Transaction::Always => conn.transaction(work),
+                    Transaction::JobOpensIt => work(conn),
+                }
             }
             Backend::Sqlite => {
                 let (reply, answer) = mpsc::sync_channel(1);

@@ -102,6 +102,26 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
+        self.write_in(work, false).await
+    }
+
+    /// [`AppState::write`] for work that opens its own transaction on PostgreSQL
+    /// ([`barometer_store::Writer::write_standalone`]): there it starts outside any, so that its
+    /// reads and a write of one statement go without `BEGIN` and `COMMIT`. On SQLite the same
+    /// as [`AppState::write`].
+    pub async fn write_standalone<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.write_in(work, true).await
+    }
+
+    async fn write_in<T, F>(&self, work: F, standalone: bool) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
         let writer = self.writer.clone();
         let span = tracing::Span::current();
         // The work runs on another thread (the writer's or a blocking one): carry the span there.
@@ -126,7 +146,7 @@ impl AppState {
         }
         actix_web::web::block(move || {
             let _entered = span.enter();
-            writer.write(work)
+            if standalone { writer.write_standalone(work) } else { writer.write(work) }
         })
         .await
         .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?

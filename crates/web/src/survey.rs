@@ -1,6 +1,6 @@
 //! Writing a response, the same way for the JSON API and the HTML form: the cycle must exist
 //! and be open today, the assembly must be one of its members, every rule of the domain crate
-//! applies, and the write is one transaction (with its idempotency record when keyed), made through the
+//! applies, and the write is atomic (one transaction, or one statement; with its idempotency record when keyed), made through the
 //! store's [`barometer_store::Writer`] so that it is answered only once durable.
 
 use std::sync::Arc;
@@ -87,9 +87,12 @@ pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> 
     let today = chrono::Utc::now().date_naive();
     let cycles_cache = state.cycles.clone();
     // Everything from the membership check to the idempotency record is one write: one
-    // transaction on PostgreSQL, one savepoint of a group commit on SQLite.
+    // savepoint of a group commit on SQLite. On PostgreSQL the checks read outside a
+    // transaction (at read committed, as they would inside one), and the write is one
+    // transaction, or one statement when only the response's row changes
+    // (`responses::save_over`); the idempotency record shares the write's transaction.
     state
-        .write(move |conn| -> Result<Result<Written, ApiError>, StoreError> {
+        .write_standalone(move |conn| -> Result<Result<Written, ApiError>, StoreError> {
             let Some(cycle) = member_cycle(conn, &cycles_cache, &label, &assembly)? else {
                 return Ok(Err(ApiError::not_found(format!("cycle {label} for {assembly}"))));
             };
@@ -116,7 +119,7 @@ pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> 
                 Ok(content) => content,
                 Err(fields) => return Ok(Err(ApiError::invalid(fields))),
             };
-            // `existing` was read in this transaction: it is not read again.
+            // `existing` was read just now: it is not read again (the write is guarded by its version).
             let save = |conn: &mut barometer_store::DbConn| {
                 responses::save_over(
                     conn,

@@ -117,6 +117,61 @@ backend_tests! {
         assert!(barometer_store::calendar::owner(&mut conn, &b_id).unwrap().is_none(), "the old B is gone");
     }
 
+    // `save_over` outside a transaction: on PostgreSQL an amendment with unchanged lists is one
+    // statement (no transaction), anything more opens its own; on SQLite it always opens one.
+    fn a_save_over_outside_a_transaction_is_atomic_and_guarded_by_its_version(db) {
+        let mut conn = db.conn();
+        let def = seed(&mut conn);
+        let pam = AssemblyCode::parse("PAM").unwrap();
+        let input = |themes: Vec<&str>, activities: Vec<ActivityInput>, comment: &str| {
+            ResponseInput::new(themes.into_iter().map(String::from).collect(), vec!["sahel".into(), "global".into()], activities, comment.into())
+                .validate(&def, Purpose::Submit)
+                .unwrap()
+        };
+        let save = |content, expected_version| Save { cycle: &def.label, assembly: &pam, content, status: ResponseStatus::Submitted, expected_version, actor: "test" };
+        let first = input(vec!["victims", "youth-pve"], vec![activity("A"), activity("B")], "first");
+        responses::save(&mut conn, save(&first, None)).unwrap();
+        let v1 = responses::find(&mut conn, &def.label, &pam).unwrap().unwrap();
+        let entries = |conn: &mut barometer_store::DbConn| audit::history(conn, "response", "2025/PAM").unwrap().len();
+
+        // The same lists (activities sent again without their ids), another comment.
+        let same = input(vec!["victims", "youth-pve"], vec![activity("A"), activity("B")], "second");
+        let v2 = responses::save_over(&mut conn, save(&same, Some(1)), Some(&v1)).unwrap();
+        assert_eq!(v2.version, 2);
+        assert_eq!(v2.content.comment, "second");
+        assert_eq!(v2.content.activities.iter().map(|a| &a.id).collect::<Vec<_>>(), v1.content.activities.iter().map(|a| &a.id).collect::<Vec<_>>());
+        assert_eq!(responses::find(&mut conn, &def.label, &pam).unwrap().unwrap(), v2, "the answer is what a fresh read finds");
+        let history = audit::history(&mut conn, "response", "2025/PAM").unwrap();
+        assert_eq!(history.iter().map(|h| h.action.as_str()).collect::<Vec<_>>(), ["response.submit", "response.amend"]);
+        let after: serde_json::Value = serde_json::from_str(history[1].after_json.as_deref().unwrap()).unwrap();
+        assert_eq!((after["version"].as_i64(), after["content"]["comment"].as_str()), (Some(2), Some("second")), "the audit entry is the amendment");
+
+        // Written over a stale read (v1, while v2 is stored): refused, and nothing is written,
+        // whether the lists are the same (one statement on PostgreSQL) or not.
+        let changed = input(vec!["ai-tech"], vec![activity("C")], "third");
+        for content in [&same, &changed] {
+            let stale = responses::save_over(&mut conn, save(content, None), Some(&v1));
+            assert!(matches!(stale, Err(StoreError::VersionConflict { current: 2, .. })), "{stale:?}");
+            assert_eq!(responses::find(&mut conn, &def.label, &pam).unwrap().unwrap(), v2, "nothing changed");
+            assert_eq!(entries(&mut conn), 2, "no audit entry");
+        }
+
+        // Changed lists with a bad activity id: refused after the themes were rewritten, and
+        // those are rolled back, as the write was one transaction.
+        let mut forged = activity("Forged");
+        forged.id = Some("00000000-0000-4000-8000-000000000000".into());
+        let bad = input(vec!["ai-tech"], vec![forged], "fourth");
+        let result = responses::save_over(&mut conn, save(&bad, None), Some(&v2));
+        assert!(matches!(result, Err(StoreError::Invalid(_))), "{result:?}");
+        assert_eq!(responses::find(&mut conn, &def.label, &pam).unwrap().unwrap(), v2, "the whole write rolled back");
+
+        // Changed lists: written whole.
+        let v3 = responses::save_over(&mut conn, save(&changed, Some(2)), Some(&v2)).unwrap();
+        assert_eq!(v3.version, 3);
+        assert_eq!(responses::find(&mut conn, &def.label, &pam).unwrap().unwrap(), v3);
+        assert_eq!(entries(&mut conn), 3);
+    }
+
     fn removed_activities_are_deleted_and_the_tracker_sees_each_status(db) {
         let mut conn = db.conn();
         let def = seed(&mut conn);

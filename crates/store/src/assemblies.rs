@@ -8,7 +8,7 @@ use crate::audit::{self, Entry};
 use crate::schema::assemblies;
 use crate::{DbConn, StoreError};
 
-#[derive(Queryable)]
+#[derive(Queryable, serde::Deserialize)]
 pub(crate) struct Row {
     code: String,
     name: String,

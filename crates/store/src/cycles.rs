@@ -33,8 +33,9 @@ pub struct CycleSummary {
     pub max_ranked_themes: u8,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable)]
-struct CycleRow {
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName)]
+#[diesel(table_name = cycles)]
+pub(crate) struct CycleRow {
     label: String,
     opens_on: NaiveDate,
     closes_on: NaiveDate,
@@ -119,18 +120,20 @@ impl CycleCache {
             .get_result(conn)
             .optional()?;
         let Some((row, assembly)) = found else { return Ok(None) };
+        Ok(Some((self.resolve(conn, label, row)?, assembly.map(crate::assemblies::Row::into_domain).transpose()?)))
+    }
+
+    /// The cycle whose row was just read: the cached one while the row is unchanged, otherwise
+    /// read whole (its questionnaire) and cached.
+    pub(crate) fn resolve(&self, conn: &mut DbConn, label: &CycleLabel, row: CycleRow) -> Result<std::sync::Arc<StoredCycle>, StoreError> {
         let entries = || self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let cached = entries().get(label.as_str()).filter(|(seen, _)| *seen == row).map(|(_, cycle)| cycle.clone());
-        let cycle = match cached {
-            Some(cycle) => cycle,
-            None => {
-                let questionnaire = questionnaire(conn, label)?;
-                let cycle = std::sync::Arc::new(stored(row.clone(), questionnaire)?);
-                entries().insert(label.as_str().to_owned(), (row, cycle.clone()));
-                cycle
-            }
-        };
-        Ok(Some((cycle, assembly.map(crate::assemblies::Row::into_domain).transpose()?)))
+        if let Some((_, cycle)) = entries().get(label.as_str()).filter(|(seen, _)| *seen == row) {
+            return Ok(cycle.clone());
+        }
+        let questionnaire = questionnaire(conn, label)?;
+        let cycle = std::sync::Arc::new(stored(row.clone(), questionnaire)?);
+        entries().insert(label.as_str().to_owned(), (row, cycle.clone()));
+        Ok(cycle)
     }
 }
 

@@ -34,7 +34,7 @@ pub struct StoredResponse {
     pub submitted_at: Option<NaiveDateTime>,
 }
 
-#[derive(Queryable, QueryableByName)]
+#[derive(Queryable, QueryableByName, serde::Deserialize)]
 #[diesel(table_name = responses)]
 struct Row {
     id: String,
@@ -165,6 +165,28 @@ pub fn find(conn: &mut DbConn, cycle: &CycleLabel, assembly: &AssemblyCode) -> R
         .get_result(conn)
         .optional()?;
     row.map(|row| load_content(conn, row)).transpose()
+}
+
+/// What the survey's write reads before it writes: the cycle (through `cycles`), the assembly
+/// `assembly` when it is on the roster, and its response to the cycle when it has one; `None`
+/// when there is no such cycle. One statement on PostgreSQL (the cycle's questionnaire is read
+/// only when its row changed); on SQLite, [`crate::cycles::CycleCache::find_with_assembly`] and
+/// [`find`].
+pub fn find_with_cycle(
+    conn: &mut DbConn,
+    cycles: &crate::cycles::CycleCache,
+    cycle: &CycleLabel,
+    assembly: &AssemblyCode,
+) -> Result<Option<(crate::cycles::CycleWithAssembly, Option<StoredResponse>)>, StoreError> {
+    let DbConn::Postgres(pg) = conn else {
+        let Some(found) = cycles.find_with_assembly(conn, cycle, assembly)? else { return Ok(None) };
+        return Ok(Some((found, find(conn, cycle, assembly)?)));
+    };
+    let Some((row, member, response)) = pg_read::read_with_cycle(pg, cycle.as_str(), assembly.as_str())? else { return Ok(None) };
+    let stored = cycles.resolve(conn, cycle, row)?;
+    let member = member.map(crate::assemblies::Row::into_domain).transpose()?;
+    let response = response.map(|(row, parts)| assemble(row, parts)).transpose()?;
+    Ok(Some(((stored, member), response)))
 }
 
 /// Every response of a cycle with its status (drafts included), by assembly code.

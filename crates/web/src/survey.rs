@@ -63,8 +63,12 @@ pub fn member_cycle(
     assembly: &AssemblyCode,
 ) -> Result<Option<Arc<StoredCycle>>, StoreError> {
     let Some((cycle, found)) = cycles.find_with_assembly(conn, label, assembly)? else { return Ok(None) };
-    let member = found.is_some_and(|a| a.is_member_on(cycle.definition.opens_on));
-    Ok(member.then_some(cycle))
+    Ok(member_of(cycle, found))
+}
+
+/// The cycle, if `assembly` (as found on the roster) is one of its members.
+fn member_of(cycle: Arc<StoredCycle>, assembly: Option<barometer_domain::Assembly>) -> Option<Arc<StoredCycle>> {
+    assembly.is_some_and(|a| a.is_member_on(cycle.definition.opens_on)).then_some(cycle)
 }
 
 /// One write of a response.
@@ -93,13 +97,15 @@ pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> 
     // (`responses::save_over`); the idempotency record shares the write's transaction.
     state
         .write_standalone(move |conn| -> Result<Result<Written, ApiError>, StoreError> {
-            let Some(cycle) = member_cycle(conn, &cycles_cache, &label, &assembly)? else {
+            // The cycle, the assembly and its stored response, in one statement on PostgreSQL.
+            let found = responses::find_with_cycle(conn, &cycles_cache, &label, &assembly)?
+                .and_then(|((cycle, member), existing)| Some((member_of(cycle, member)?, existing)));
+            let Some((cycle, existing)) = found else {
                 return Ok(Err(ApiError::not_found(format!("cycle {label} for {assembly}"))));
             };
             if let Err(e) = check_window(&cycle, today) {
                 return Ok(Err(e));
             }
-            let existing = responses::find(conn, &label, &assembly)?;
             let status = match (mode, existing.as_ref().map(|r| r.status)) {
                 (Mode::Submit, _) | (Mode::Save, Some(ResponseStatus::Submitted)) => ResponseStatus::Submitted,
                 (Mode::Save, _) => ResponseStatus::Draft,

@@ -77,9 +77,10 @@ impl QueryFragment<Pg> for Statement<'_> {
     }
 }
 
-#[derive(QueryableByName)]
+#[derive(QueryableByName, Deserialize)]
 struct DocRow {
     #[diesel(embed)]
+    #[serde(flatten)]
     response: Row,
     #[diesel(sql_type = Text)]
     themes: String,
@@ -120,6 +121,66 @@ fn split(doc: DocRow) -> Result<(Row, Parts), StoreError> {
         parts.activities.push(a.row);
     }
     Ok((doc.response, parts))
+}
+
+/// What the survey's write reads first, in one statement: the cycle's row, the assembly's row
+/// (absent when it is not on the roster) and its response to the cycle (absent before its first
+/// save), the two as JSON. No row at all when there is no such cycle.
+struct CycleStatement<'a> {
+    cycle: &'a str,
+    assembly: &'a str,
+}
+
+impl QueryId for CycleStatement<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for CycleStatement<'_> {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl RunQueryDsl<PgConnection> for CycleStatement<'_> {}
+
+impl QueryFragment<Pg> for CycleStatement<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(
+            "SELECT c.label, c.opens_on, c.closes_on, c.status, c.max_ranked_themes, c.tier_primary, c.tier_secondary, \
+             c.created_at, c.updated_at, \
+             (SELECT row_to_json(a)::text FROM (SELECT code, name, joined_on, left_on FROM assemblies WHERE code = ",
+        );
+        out.push_bind_param::<Text, str>(self.assembly)?;
+        out.push_sql(") a) AS assembly, (SELECT row_to_json(d)::text FROM (");
+        out.push_sql(SELECT);
+        out.push_sql("c.label AND r.assembly_code = ");
+        out.push_bind_param::<Text, str>(self.assembly)?;
+        out.push_sql(") d) AS response FROM cycles c WHERE c.label = ");
+        out.push_bind_param::<Text, str>(self.cycle)?;
+        Ok(())
+    }
+}
+
+#[derive(QueryableByName)]
+struct CycleDoc {
+    #[diesel(embed)]
+    cycle: crate::cycles::CycleRow,
+    #[diesel(sql_type = Nullable<Text>)]
+    assembly: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    response: Option<String>,
+}
+
+/// A cycle's row with an assembly's and its response (see [`CycleStatement`]), `None` when
+/// there is no such cycle.
+pub(super) type WithCycle = (crate::cycles::CycleRow, Option<crate::assemblies::Row>, Option<(Row, Parts)>);
+
+pub(super) fn read_with_cycle(conn: &mut PgConnection, cycle: &str, assembly: &str) -> Result<Option<WithCycle>, StoreError> {
+    let doc: Option<CycleDoc> = CycleStatement { cycle, assembly }.get_result(conn).optional()?;
+    let Some(doc) = doc else { return Ok(None) };
+    let member = doc.assembly.map(|json| serde_json::from_str(&json).map_err(|e| corrupt("assemblies", e))).transpose()?;
+    let response =
+        doc.response.map(|json| serde_json::from_str::<DocRow>(&json).map_err(|e| corrupt("responses", e)).and_then(split)).transpose()?;
+    Ok(Some((doc.cycle, member, response)))
 }
 
 /// The token row for a hash, with the results fingerprint of a cycle: the path of a cached read.

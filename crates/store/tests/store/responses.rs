@@ -172,6 +172,37 @@ backend_tests! {
         assert_eq!(entries(&mut conn), 3);
     }
 
+    // What the survey's write reads first: one statement on PostgreSQL, the same answer on both.
+    fn the_cycle_the_assembly_and_the_response_are_read_together(db) {
+        use barometer_store::{assemblies, cycles};
+        let mut conn = db.conn();
+        let def = seed(&mut conn);
+        let cache = cycles::CycleCache::default();
+        let pam = AssemblyCode::parse("PAM").unwrap();
+        let pam_row = assemblies::find(&mut conn, &pam).unwrap().expect("PAM is seeded");
+        let ((cycle, member), response) = responses::find_with_cycle(&mut conn, &cache, &def.label, &pam).unwrap().expect("the cycle");
+        assert_eq!((&cycle.definition, member.as_ref(), response), (&def, Some(&pam_row), None), "before the first save");
+        let nobody = AssemblyCode::parse("NOBODY").unwrap();
+        let ((_, member), response) = responses::find_with_cycle(&mut conn, &cache, &def.label, &nobody).unwrap().expect("the cycle");
+        assert_eq!((member, response), (None, None), "not on the roster");
+        let unknown = barometer_domain::CycleLabel::parse("1999").unwrap();
+        assert!(responses::find_with_cycle(&mut conn, &cache, &unknown, &pam).unwrap().is_none());
+
+        let mut a = activity("A");
+        a.regions = vec!["sahel".into(), "global".into()];
+        a.themes = vec!["youth-pve".into(), "victims".into()];
+        let content = ResponseInput::new(vec!["victims".into(), "youth-pve".into()], vec!["sahel".into(), "global".into()], vec![a, activity("B")], "c".into())
+            .validate(&def, Purpose::Submit)
+            .unwrap();
+        responses::save(&mut conn, Save { cycle: &def.label, assembly: &pam, content: &content, status: ResponseStatus::Submitted, expected_version: None, actor: "test" }).unwrap();
+        let ((again, _), response) = responses::find_with_cycle(&mut conn, &cache, &def.label, &pam).unwrap().expect("the cycle");
+        assert_eq!(response, responses::find(&mut conn, &def.label, &pam).unwrap(), "the response as `find` reads it");
+        assert!(std::sync::Arc::ptr_eq(&cycle, &again), "an unchanged cycle comes from the cache");
+        cycles::set_window(&mut conn, &def.label, def.opens_on, def.closes_on + chrono::Duration::days(7)).unwrap();
+        let ((moved, _), _) = responses::find_with_cycle(&mut conn, &cache, &def.label, &pam).unwrap().expect("the cycle");
+        assert_eq!(moved.definition.closes_on, def.closes_on + chrono::Duration::days(7), "a changed cycle is read afresh");
+    }
+
     fn removed_activities_are_deleted_and_the_tracker_sees_each_status(db) {
         let mut conn = db.conn();
         let def = seed(&mut conn);

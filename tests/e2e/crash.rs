@@ -1,5 +1,6 @@
-//! Crash safety: clients save and submit concurrently while `barometer serve` is killed with
-//! SIGKILL at a random moment, again and again. After each restart, on each backend:
+//! Crash safety: clients save, submit (with an `Idempotency-Key`) and amend (the same lists,
+//! another comment, no key: one statement on PostgreSQL) concurrently while `barometer serve` is
+//! killed with SIGKILL at a random moment, again and again. After each restart, on each backend:
 //! - every acknowledged (2xx) save and submission is stored exactly as acknowledged, and the one
 //!   request each client had in flight is either wholly stored or not at all;
 //! - nothing is duplicated: each submission (its comment is a unique id) is recorded once, a
@@ -48,13 +49,19 @@ const THEMES: [&str; 15] = [
 enum Kind {
     Save,
     Submit,
+    /// A submission of the same lists with another comment, without a key: on PostgreSQL the
+    /// write is one statement, with no transaction around it.
+    Amend,
 }
 
 /// One request a client sent: what it was and, when acknowledged, the answer's body.
 #[derive(Debug)]
 struct Sent {
     kind: Kind,
+    /// The comment sent: unique to this request.
     id: String,
+    /// The title of the activity sent (the id of the save and submission of the round).
+    title: String,
     ack: Option<Value>,
 }
 
@@ -68,6 +75,7 @@ struct Figures {
     cycles: usize,
     acked_saves: usize,
     acked_submits: usize,
+    acked_amends: usize,
     in_flight: usize,
     in_flight_committed: usize,
     retries_replayed: usize,
@@ -105,12 +113,17 @@ fn drive(http: &reqwest::blocking::Client, base: &str, client: &Client, round: u
     let url = format!("{base}/api/v1/cycles/{CYCLE}/responses/{}", client.assembly);
     let mut sent = Vec::new();
     for seq in 0.. {
-        let id = format!("r{round}-{}-{seq}", client.assembly);
-        let body = content(&id, seq);
-        for kind in [Kind::Save, Kind::Submit] {
-            let request = match kind {
-                Kind::Save => http.put(&url).json(&body),
-                Kind::Submit => http.post(format!("{url}/submit")).header("Idempotency-Key", &id),
+        let title = format!("r{round}-{}-{seq}", client.assembly);
+        let body = content(&title, seq);
+        let amend_id = format!("{title}-amend");
+        let mut amendment = body.clone();
+        amendment["comment"] = json!(amend_id);
+        let mut activity_id = None;
+        for kind in [Kind::Save, Kind::Submit, Kind::Amend] {
+            let (request, id) = match kind {
+                Kind::Save => (http.put(&url).json(&body), &title),
+                Kind::Submit => (http.post(format!("{url}/submit")).header("Idempotency-Key", &title), &title),
+                Kind::Amend => (http.post(format!("{url}/submit")).json(&amendment), &amend_id),
             };
             let answer = request.bearer_auth(&client.token).send().and_then(|r| Ok((r.status(), r.text()?)));
             let ack = match answer {
@@ -118,6 +131,9 @@ fn drive(http: &reqwest::blocking::Client, base: &str, client: &Client, round: u
                     let ack: Value = serde_json::from_str(&text).unwrap();
                     assert_eq!(ack["comment"], json!(id), "the answer is the response just written: {ack}");
                     assert_eq!(ack["themes"], body["themes"]);
+                    // The activity, sent again without its id, keeps it.
+                    let this = ack["activities"][0]["id"].clone();
+                    assert_eq!(activity_id.get_or_insert_with(|| this.clone()), &this, "{kind:?} {id}: {ack}");
                     Some(ack)
                 }
                 Ok((status, text)) => panic!("{kind:?} {id}: unexpected {status}: {text}"),
@@ -125,7 +141,7 @@ fn drive(http: &reqwest::blocking::Client, base: &str, client: &Client, round: u
                 Err(_) => None,
             };
             let stop = ack.is_none();
-            sent.push(Sent { kind, id: id.clone(), ack });
+            sent.push(Sent { kind, id: id.clone(), title: title.clone(), ack });
             if stop {
                 return sent;
             }
@@ -251,8 +267,8 @@ fn verify(
         assert_eq!(version(&stored), version(&last_ack) + 1, "{assembly}: in-flight {flight:?} stored wrongly: {stored}");
         assert_eq!(stored["comment"], json!(flight.id), "{assembly}: {stored}");
         assert_eq!(stored["activities"].as_array().unwrap().len(), 1);
-        assert_eq!(stored["activities"][0]["title"], json!(flight.id));
-        if flight.kind == Kind::Submit {
+        assert_eq!(stored["activities"][0]["title"], json!(flight.title));
+        if flight.kind != Kind::Save {
             assert_eq!(stored["status"], "submitted");
         }
         figures.in_flight_committed += 1;
@@ -273,6 +289,7 @@ fn verify(
                 assert_eq!(stored_key(db, assembly, &s.id).as_ref(), Some(ack), "{assembly}: the submission's idempotency record");
                 figures.acked_submits += 1;
             }
+            Kind::Amend => figures.acked_amends += 1,
         }
     }
     // Every version was written once, and none is missing.
@@ -404,13 +421,14 @@ fn median<T: Copy + Ord>(values: &[T]) -> T {
 fn report(backend: &str, seed: u64, f: &Figures) {
     let (kill, recovery) = (&f.kill_ms, &f.recovery_ms);
     println!(
-        "crash {backend}: seed {seed}, {} kill cycles, {} clients; checked {} acknowledged saves and {} acknowledged submissions; \
+        "crash {backend}: seed {seed}, {} kill cycles, {} clients; checked {} acknowledged saves, {} acknowledged submissions and {} amendments; \
          {} requests in flight at a kill ({} of them stored whole, the rest not at all; {} retried submissions replayed); \
          kill after {}..{} ms (median {}); restart to ready {}..{} ms (median {})",
         f.cycles,
         ASSEMBLIES.len(),
         f.acked_saves,
         f.acked_submits,
+        f.acked_amends,
         f.in_flight,
         f.in_flight_committed,
         f.retries_replayed,

@@ -500,19 +500,8 @@ fn identities<'a>(sent: &'a [Activity], stored: &'a [Activity]) -> Vec<Option<&'
             if let Some(id) = a.id.as_deref() {
                 return Some(id);
             }
-            let (themes, regions) = (sorted(&a.themes), sorted(&a.regions));
-            let twin = stored.iter().filter_map(|s| s.id.as_deref().map(|id| (id, s))).find(|(id, s)| {
-                !claimed.contains(id)
-                    && s.title == a.title
-                    && s.kind == a.kind
-                    && s.starts_on == a.starts_on
-                    && s.ends_on == a.ends_on
-                    && s.location == a.location
-                    && s.online == a.online
-                    && s.partners == a.partners
-                    && s.themes == themes
-                    && s.regions == regions
-            });
+            let twin =
+                stored.iter().filter_map(|s| s.id.as_deref().map(|id| (id, s))).find(|(id, s)| !claimed.contains(id) && repeats(a, s));
             let id = twin.map(|(id, _)| id)?;
             claimed.insert(id);
             Some(id)
@@ -529,20 +518,29 @@ fn lists_unchanged(content: &ResponseContent, old: &ResponseContent) -> bool {
         return false;
     }
     let ids = identities(&content.activities, &old.activities);
-    content.activities.iter().zip(&ids).zip(&old.activities).all(|((a, id), o)| {
-        !a.status_given
-            && o.id.is_some()
-            && *id == o.id.as_deref()
-            && a.title == o.title
-            && a.kind == o.kind
-            && a.starts_on == o.starts_on
-            && a.ends_on == o.ends_on
-            && a.location == o.location
-            && a.online == o.online
-            && a.partners == o.partners
-            && sorted(&a.themes) == o.themes
-            && sorted(&a.regions) == o.regions
-    })
+    content
+        .activities
+        .iter()
+        .zip(&ids)
+        .zip(&old.activities)
+        .all(|((a, id), o)| !a.status_given && o.id.is_some() && *id == o.id.as_deref() && repeats(a, o))
+}
+
+/// Whether the activity `sent` says what `stored` (as read) says, its codes in any order; ids
+/// and statuses aside.
+fn repeats(sent: &Activity, stored: &Activity) -> bool {
+    same_details(sent, stored) && sorted(&sent.themes) == stored.themes && sorted(&sent.regions) == stored.regions
+}
+
+/// Whether two activities have the same title, kind, dates, place, online flag and partners.
+fn same_details(a: &Activity, b: &Activity) -> bool {
+    a.title == b.title
+        && a.kind == b.kind
+        && a.starts_on == b.starts_on
+        && a.ends_on == b.ends_on
+        && a.location == b.location
+        && a.online == b.online
+        && a.partners == b.partners
 }
 
 /// Writes the response's lists and activities where they differ from `existing`, and returns
@@ -653,15 +651,7 @@ fn write_lists(
                 } else {
                     written.status = old.status;
                 }
-                let same = old_position == position
-                    && old.title == activity.title
-                    && old.kind == activity.kind
-                    && old.starts_on == activity.starts_on
-                    && old.ends_on == activity.ends_on
-                    && old.location == activity.location
-                    && old.online == activity.online
-                    && old.partners == activity.partners;
-                if !same {
+                if old_position != position || !same_details(activity, old) {
                     diesel::update(activities::table.find(id))
                         .set((
                             activities::position.eq(position),

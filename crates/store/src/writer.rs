@@ -2,7 +2,8 @@
 //! transaction is durable, so nothing is acknowledged before it would survive a crash.
 //!
 //! - On PostgreSQL each job is its own transaction on a pooled connection (the server already
-//!   commits concurrent transactions together).
+//!   commits concurrent transactions together). A job of [`Writer::write_standalone`] opens its
+//!   own instead, and needs none for a write of one statement.
 //! - On SQLite, which allows one writer at a time, a dedicated thread does all of this writing.
 //!   It takes every job waiting in its queue, runs them in one `BEGIN IMMEDIATE` transaction with
 //!   a savepoint each (a job that fails — bad input, a stale version, a reused idempotency key —

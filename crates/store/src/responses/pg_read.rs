@@ -20,6 +20,24 @@ use crate::StoreError;
 use crate::auth::TokenRow;
 use crate::error::corrupt;
 
+/// What each statement here needs to run: no static query id (diesel then caches the prepared
+/// statement by its SQL text, which depends only on the statement's shape), and untyped rows
+/// read by name.
+macro_rules! raw_statement {
+    ($name:ident) => {
+        impl QueryId for $name<'_> {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+
+        impl Query for $name<'_> {
+            type SqlType = diesel::sql_types::Untyped;
+        }
+
+        impl RunQueryDsl<PgConnection> for $name<'_> {}
+    };
+}
+
 /// Which responses to read.
 #[derive(Clone, Copy)]
 pub(super) enum Which<'a> {
@@ -46,16 +64,7 @@ const SELECT: &str = r#"SELECT r.id, r.cycle_label, r.assembly_code, r.status, r
 /// has no static id).
 struct Statement<'a>(Which<'a>);
 
-impl QueryId for Statement<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl Query for Statement<'_> {
-    type SqlType = diesel::sql_types::Untyped;
-}
-
-impl RunQueryDsl<PgConnection> for Statement<'_> {}
+raw_statement!(Statement);
 
 impl QueryFragment<Pg> for Statement<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
@@ -131,16 +140,7 @@ struct CycleStatement<'a> {
     assembly: &'a str,
 }
 
-impl QueryId for CycleStatement<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl Query for CycleStatement<'_> {
-    type SqlType = diesel::sql_types::Untyped;
-}
-
-impl RunQueryDsl<PgConnection> for CycleStatement<'_> {}
+raw_statement!(CycleStatement);
 
 impl QueryFragment<Pg> for CycleStatement<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
@@ -192,16 +192,7 @@ struct TokenStatement<'a> {
     submitted: &'a str,
 }
 
-impl QueryId for TokenStatement<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl Query for TokenStatement<'_> {
-    type SqlType = diesel::sql_types::Untyped;
-}
-
-impl RunQueryDsl<PgConnection> for TokenStatement<'_> {}
+raw_statement!(TokenStatement);
 
 impl QueryFragment<Pg> for TokenStatement<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {

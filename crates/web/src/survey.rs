@@ -1,7 +1,8 @@
 //! Writing a response, the same way for the JSON API and the HTML form: the cycle must exist
 //! and be open today, the assembly must be one of its members, every rule of the domain crate
-//! applies, and the write is atomic (one transaction, or one statement; with its idempotency record when keyed), made through the
-//! store's [`barometer_store::Writer`] so that it is answered only once durable.
+//! applies, and the write is atomic (one transaction, or one statement; with its idempotency
+//! record when keyed), made through the store's [`barometer_store::Writer`] so that it is
+//! answered only once durable.
 
 use std::sync::Arc;
 

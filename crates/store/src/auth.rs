@@ -142,7 +142,7 @@ pub fn create_token(conn: &mut DbConn, new: NewToken<'_>, actor: &str) -> Result
     Ok((id, token))
 }
 
-#[derive(Queryable, QueryableByName)]
+#[derive(Queryable, QueryableByName, serde::Deserialize)]
 #[diesel(table_name = api_tokens)]
 pub(crate) struct TokenRow {
     pub(crate) id: String,
@@ -158,9 +158,12 @@ pub(crate) struct TokenRow {
 
 /// The principal of a token in clear, if it is known, unexpired and unrevoked.
 pub fn verify_token(conn: &mut DbConn, token: &str) -> Result<Option<Principal>, StoreError> {
-    let hash = hash_token(token);
+    verify_hash(conn, &hash_token(token))
+}
+
+fn verify_hash(conn: &mut DbConn, hash: &str) -> Result<Option<Principal>, StoreError> {
     let row: Option<TokenRow> = api_tokens::table
-        .filter(api_tokens::token_hash.eq(&hash))
+        .filter(api_tokens::token_hash.eq(hash))
         .select((
             api_tokens::id,
             api_tokens::token_hash,
@@ -174,25 +177,69 @@ pub fn verify_token(conn: &mut DbConn, token: &str) -> Result<Option<Principal>,
         ))
         .get_result(conn)
         .optional()?;
-    principal(row, &hash)
+    principal(row, hash)
 }
 
 /// [`verify_token`], and the [`crate::responses::results_fingerprint`] of `cycle` (`None` when
-/// there is no such cycle). On PostgreSQL both are one statement, one round trip: the whole
-/// database cost of a cached read of results. On SQLite they are two. The fingerprint may be
+/// there is no such cycle): [`verify_tokens_with_fingerprints`] for one. The fingerprint may be
 /// given (or not) when the token is refused: answer nothing from it then.
 pub fn verify_token_with_fingerprint(
     conn: &mut DbConn,
     token: &str,
     cycle: &CycleLabel,
 ) -> Result<(Option<Principal>, Option<String>), StoreError> {
+    let check = TokenCheck { token: token.to_owned(), cycle: Some(cycle.clone()) };
+    verify_tokens(conn, std::slice::from_ref(&check))?
+        .pop()
+        .unwrap_or_else(|| Err(StoreError::Shared("no answer for the token (a bug)".into())))
+}
+
+/// What a request checks: the caller's token, in clear, and, for a cached read of results, the
+/// cycle whose results fingerprint it needs.
+#[derive(Debug, Clone)]
+pub struct TokenCheck {
+    pub token: String,
+    pub cycle: Option<CycleLabel>,
+}
+
+/// The principal of a checked token (if it is known, unexpired and unrevoked) and the results
+/// fingerprint of the checked cycle (if one was asked for and it exists).
+pub type Checked = (Option<Principal>, Option<String>);
+
+/// [`verify_token`], and [`verify_token_with_fingerprint`], for many checks at once, answered in
+/// their order: the whole database cost of authenticating a batch of requests, cached reads of
+/// results included ([`crate::batch::Batcher`]). On PostgreSQL it is one statement, one round
+/// trip, whatever the number of checks. On SQLite each token is looked up and each distinct
+/// cycle's fingerprint read once. A token whose row cannot be read fails its own check only.
+pub fn verify_tokens(conn: &mut DbConn, checks: &[TokenCheck]) -> Result<Vec<Result<Checked, StoreError>>, StoreError> {
+    let hashes: Vec<String> = checks.iter().map(|c| hash_token(&c.token)).collect();
     match conn {
         DbConn::Postgres(pg) => {
-            let hash = hash_token(token);
-            let Some((row, fingerprint)) = crate::responses::token_with_fingerprint(pg, &hash, cycle)? else { return Ok((None, None)) };
-            Ok((principal(Some(row), &hash)?, fingerprint))
+            let token_hashes: Vec<&str> = hashes.iter().map(String::as_str).collect();
+            let cycles: Vec<Option<&str>> = checks.iter().map(|c| c.cycle.as_ref().map(CycleLabel::as_str)).collect();
+            let rows = crate::responses::tokens_with_fingerprints(pg, &token_hashes, &cycles)?;
+            if rows.len() != checks.len() {
+                return Err(StoreError::Shared(format!("{} answers to {} token checks (a bug)", rows.len(), checks.len())));
+            }
+            Ok(rows.into_iter().zip(&hashes).map(|(row, hash)| row.and_then(|(row, fp)| Ok((principal(row, hash)?, fp)))).collect())
         }
-        conn => Ok((verify_token(conn, token)?, crate::responses::results_fingerprint(conn, cycle)?)),
+        conn => {
+            let mut fingerprints: std::collections::HashMap<&CycleLabel, Option<String>> = std::collections::HashMap::new();
+            let mut answers = Vec::with_capacity(checks.len());
+            for (check, hash) in checks.iter().zip(&hashes) {
+                let fingerprint = match (&check.cycle, check.cycle.as_ref().and_then(|c| fingerprints.get(c))) {
+                    (None, _) => None,
+                    (Some(_), Some(fp)) => fp.clone(),
+                    (Some(cycle), None) => {
+                        let fp = crate::responses::results_fingerprint(conn, cycle)?;
+                        fingerprints.insert(cycle, fp.clone());
+                        fp
+                    }
+                };
+                answers.push(verify_hash(conn, hash).map(|principal| (principal, fingerprint)));
+            }
+            Ok(answers)
+        }
     }
 }
 

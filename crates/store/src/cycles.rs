@@ -33,7 +33,7 @@ pub struct CycleSummary {
     pub max_ranked_themes: u8,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, serde::Deserialize)]
 #[diesel(table_name = cycles)]
 pub(crate) struct CycleRow {
     label: String,

@@ -33,6 +33,21 @@ pub enum StoreError {
     Unsaved(String),
     #[error("database error: {0}")]
     Query(diesel::result::Error),
+    /// A read shared by several requests failed ([`crate::batch::Batcher`]): each of them gets
+    /// this, with what went wrong.
+    #[error("the read failed: {0}")]
+    Shared(String),
+}
+
+impl StoreError {
+    /// The same error for another caller of a shared read: the database being unavailable stays
+    /// so (it is worth retrying); anything else is reported as it was.
+    pub fn share(&self) -> StoreError {
+        match self {
+            StoreError::Connect(message) => StoreError::Connect(message.clone()),
+            other => StoreError::Shared(other.to_string()),
+        }
+    }
 }
 
 impl From<diesel::result::Error> for StoreError {

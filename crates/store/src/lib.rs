@@ -46,6 +46,7 @@ pub mod assemblies;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod batch;
 pub mod calendar;
 pub mod challenges;
 pub mod cycle_data;

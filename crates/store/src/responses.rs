@@ -177,16 +177,47 @@ pub fn find_with_cycle(
     cycles: &crate::cycles::CycleCache,
     cycle: &CycleLabel,
     assembly: &AssemblyCode,
-) -> Result<Option<(crate::cycles::CycleWithAssembly, Option<StoredResponse>)>, StoreError> {
-    let DbConn::Postgres(pg) = conn else {
+) -> Result<Option<WithCycle>, StoreError> {
+    if !matches!(conn, DbConn::Postgres(_)) {
         let Some(found) = cycles.find_with_assembly(conn, cycle, assembly)? else { return Ok(None) };
         return Ok(Some((found, find(conn, cycle, assembly)?)));
+    }
+    find_all_with_cycle(conn, cycles, &[(cycle.clone(), assembly.clone())])?
+        .pop()
+        .unwrap_or_else(|| Err(StoreError::Shared("no answer for the response (a bug)".into())))
+}
+
+/// What [`find_with_cycle`] finds: the cycle, the assembly (if on the roster) and its response.
+pub type WithCycle = (crate::cycles::CycleWithAssembly, Option<StoredResponse>);
+
+/// [`find_with_cycle`] for many `(cycle, assembly)` pairs, answered in their order: on PostgreSQL
+/// one statement for all of them, so that concurrent writes share one read
+/// ([`crate::batch::Batcher`]). A pair whose rows cannot be read fails alone.
+pub fn find_all_with_cycle(
+    conn: &mut DbConn,
+    cycles: &crate::cycles::CycleCache,
+    pairs: &[(CycleLabel, AssemblyCode)],
+) -> Result<Vec<Result<Option<WithCycle>, StoreError>>, StoreError> {
+    let DbConn::Postgres(pg) = conn else {
+        return Ok(pairs.iter().map(|(cycle, assembly)| find_with_cycle(conn, cycles, cycle, assembly)).collect());
     };
-    let Some((row, member, response)) = pg_read::read_with_cycle(pg, cycle.as_str(), assembly.as_str())? else { return Ok(None) };
-    let stored = cycles.resolve(conn, cycle, row)?;
-    let member = member.map(crate::assemblies::Row::into_domain).transpose()?;
-    let response = response.map(|(row, parts)| assemble(row, parts)).transpose()?;
-    Ok(Some(((stored, member), response)))
+    let labels: Vec<&str> = pairs.iter().map(|(c, _)| c.as_str()).collect();
+    let codes: Vec<&str> = pairs.iter().map(|(_, a)| a.as_str()).collect();
+    let rows = pg_read::read_with_cycle(pg, &labels, &codes)?;
+    if rows.len() != pairs.len() {
+        return Err(StoreError::Shared(format!("{} answers to {} reads (a bug)", rows.len(), pairs.len())));
+    }
+    Ok(rows
+        .into_iter()
+        .zip(pairs)
+        .map(|(row, (cycle, _))| {
+            let Some((row, member, response)) = row? else { return Ok(None) };
+            let stored = cycles.resolve(conn, cycle, row)?;
+            let member = member.map(crate::assemblies::Row::into_domain).transpose()?;
+            let response = response.map(|(row, parts)| assemble(row, parts)).transpose()?;
+            Ok(Some(((stored, member), response)))
+        })
+        .collect())
 }
 
 /// Every response of a cycle with its status (drafts included), by assembly code.
@@ -374,99 +405,235 @@ fn write_response(
         audit::append(conn, entry)?;
         return Ok(stored);
     };
-    let (receipt, submitted_at) = if submitting { (new_receipt, Some(now)) } else { (old.receipt.clone(), old.submitted_at) };
     let conflict = |conn: &mut DbConn| -> Result<StoredResponse, StoreError> {
         let current = responses::table.find(&old.id).select(responses::version).get_result(conn)?;
         Err(StoreError::VersionConflict { expected: save.expected_version.unwrap_or(current_version), current })
     };
-    // The lists are written first, so that the row's update can carry the audit entry in the
-    // same statement on PostgreSQL. When they change there, the row is locked first, at the
-    // version read: a concurrent save of the same response then waits here and ends in a
-    // version conflict, rather than racing this one's list rows.
-    if let DbConn::Postgres(pg) = conn
-        && !unchanged
-    {
-        let locked: Option<i32> = responses::table
-            .find(&old.id)
-            .filter(responses::version.eq(current_version))
-            .select(responses::version)
-            .for_update()
-            .get_result(pg)
-            .optional()?;
-        if locked.is_none() {
-            return conflict(conn);
+    let content = if unchanged {
+        unchanged_content(save.content, old)
+    } else {
+        // The lists are written first, so that the row's update can carry the audit entry in
+        // the same statement on PostgreSQL. The row is locked first there, at the version read:
+        // a concurrent save of the same response then waits here and ends in a version
+        // conflict, rather than racing this one's list rows.
+        if let DbConn::Postgres(pg) = conn {
+            let locked: Option<i32> = responses::table
+                .find(&old.id)
+                .filter(responses::version.eq(current_version))
+                .select(responses::version)
+                .for_update()
+                .get_result(pg)
+                .optional()?;
+            if locked.is_none() {
+                return conflict(conn);
+            }
         }
-    }
-    let content = write_lists(conn, &old.id, &save, existing, now)?;
-    let stored = StoredResponse {
-        id: old.id.clone(),
-        cycle: save.cycle.clone(),
-        assembly: save.assembly.clone(),
-        status: save.status,
-        version,
-        content,
-        receipt,
-        created_at: old.created_at,
-        updated_at: now,
-        submitted_at,
+        write_lists(conn, &old.id, &save, existing, now)?
     };
-    let (before, after) = (audit_json(old), audit_json(&stored));
+    let amendment = Amendment::new(&save, old, content, now);
     // Guarded by the version read: on PostgreSQL a concurrent save may have committed since
     // `old` was read, and must not be overwritten unseen.
-    let updated = match conn {
-        DbConn::Postgres(pg) => {
-            let (before, after) = (before.to_string(), after.to_string());
-            let amend = pg_write::Amend {
-                id: &old.id,
-                expected_version: current_version,
-                status: save.status.as_str(),
-                version,
-                comment: &save.content.comment,
-                receipt: stored.receipt.as_deref(),
-                updated_at: now,
-                submitted_at,
-            };
-            let audit = pg_write::AuditRow {
-                at: crate::now(),
-                actor: save.actor,
-                action,
-                entity: "response",
-                entity_id: &entity_id,
-                before_json: Some(&before),
-                after_json: Some(&after),
-            };
-            pg_write::amend_with_audit(pg, &amend, &audit)?
-        }
-        DbConn::Sqlite(_) => {
-            let updated = diesel::update(responses::table.find(&old.id).filter(responses::version.eq(current_version)))
-                .set((
-                    responses::status.eq(save.status.as_str()),
-                    responses::version.eq(version),
-                    responses::comment.eq(&save.content.comment),
-                    responses::receipt.eq(&stored.receipt),
-                    responses::updated_at.eq(now),
-                    responses::submitted_at.eq(submitted_at),
-                ))
-                .execute(conn)?
-                == 1;
-            if updated {
-                let entry = Entry {
-                    actor: save.actor,
-                    action,
-                    entity: "response",
-                    entity_id: &entity_id,
-                    before: Some(before),
-                    after: Some(after),
-                };
-                audit::append(conn, entry)?;
-            }
-            updated
-        }
-    };
-    if !updated {
+    if write_amendments(conn, &[&amendment])? != [true] {
         return conflict(conn);
     }
-    Ok(stored)
+    Ok(amendment.stored)
+}
+
+/// The content [`write_lists`] answers when the lists are unchanged ([`lists_unchanged`]): the
+/// stored one, with the comment sent.
+fn unchanged_content(sent: &ResponseContent, old: &StoredResponse) -> ResponseContent {
+    ResponseContent { comment: sent.comment.clone(), ..old.content.clone() }
+}
+
+/// A save that changes a stored response's row (status, version, comment, receipt) and adds its
+/// audit entry, made ready without the database. On PostgreSQL the row and the entry are written
+/// by one statement, which takes any number of amendments ([`amend_all`]).
+#[derive(Debug, Clone)]
+pub struct Amendment {
+    expected_version: i32,
+    stored: StoredResponse,
+    actor: String,
+    action: &'static str,
+    entity_id: String,
+    before: String,
+    after: String,
+    audit_at: NaiveDateTime,
+}
+
+impl Amendment {
+    /// What `save` makes of `existing`, as read, when it changes the response's row only: when
+    /// its lists are the stored ones. `Ok(None)` when they are not (write it with
+    /// [`save_over`]); a version conflict when `save.expected_version` is not `existing`'s.
+    pub fn of(save: Save<'_>, existing: &StoredResponse) -> Result<Option<Amendment>, StoreError> {
+        if let Some(expected) = save.expected_version
+            && expected != existing.version
+        {
+            return Err(StoreError::VersionConflict { expected, current: existing.version });
+        }
+        if !lists_unchanged(save.content, &existing.content) {
+            return Ok(None);
+        }
+        Ok(Some(Amendment::new(&save, existing, unchanged_content(save.content, existing), crate::now())))
+    }
+
+    fn new(save: &Save<'_>, old: &StoredResponse, content: ResponseContent, now: NaiveDateTime) -> Amendment {
+        let version = old.version + 1;
+        let submitting = save.status == ResponseStatus::Submitted;
+        let (receipt, submitted_at) =
+            if submitting { (Some(receipt(save, version)), Some(now)) } else { (old.receipt.clone(), old.submitted_at) };
+        let action = match (old.status, submitting) {
+            (_, false) => "response.save",
+            (ResponseStatus::Submitted, true) => "response.amend",
+            (_, true) => "response.submit",
+        };
+        let stored = StoredResponse {
+            id: old.id.clone(),
+            cycle: save.cycle.clone(),
+            assembly: save.assembly.clone(),
+            status: save.status,
+            version,
+            content,
+            receipt,
+            created_at: old.created_at,
+            updated_at: now,
+            submitted_at,
+        };
+        Amendment {
+            expected_version: old.version,
+            actor: save.actor.to_owned(),
+            action,
+            entity_id: format!("{}/{}", save.cycle, save.assembly),
+            before: audit_json(old).to_string(),
+            after: audit_json(&stored).to_string(),
+            audit_at: crate::now(),
+            stored,
+        }
+    }
+
+    /// The id of the response it amends.
+    pub fn response_id(&self) -> &str {
+        &self.stored.id
+    }
+}
+
+/// Writes amendments and answers each, in order: the response as now stored, a version
+/// conflict when someone else saved it since it was read, or [`StoreError::Unsaved`] when the
+/// database failed; in both of the last cases nothing of that amendment is written.
+///
+/// On PostgreSQL the amendments are one statement, atomic and durable on its own outside a
+/// transaction: many submissions, one commit. Amendments of the same response go in turn, each
+/// in a statement of its own after the one before (so the later ones meet a version conflict, as
+/// they would one by one). On SQLite each is an update and an insert: call it inside a write of
+/// the [`crate::Writer`].
+pub fn amend_all(conn: &mut DbConn, amendments: &[Amendment]) -> Vec<Result<StoredResponse, StoreError>> {
+    let mut answers: Vec<Option<Result<StoredResponse, StoreError>>> = amendments.iter().map(|_| None).collect();
+    let mut left: Vec<usize> = (0..amendments.len()).collect();
+    while !left.is_empty() {
+        // A round: the first amendment of each response still left.
+        let mut seen = BTreeSet::new();
+        let (round, later): (Vec<usize>, Vec<usize>) = left.iter().partition(|&&i| seen.insert(amendments[i].response_id()));
+        let batch: Vec<&Amendment> = round.iter().map(|&i| &amendments[i]).collect();
+        let outcome = write_amendments(conn, &batch).and_then(|written| {
+            let conflicted: Vec<&str> = batch.iter().zip(&written).filter(|(_, ok)| !**ok).map(|(a, _)| a.response_id()).collect();
+            let current: BTreeMap<String, i32> = if conflicted.is_empty() {
+                BTreeMap::new()
+            } else {
+                responses::table
+                    .filter(responses::id.eq_any(&conflicted))
+                    .select((responses::id, responses::version))
+                    .load::<(String, i32)>(conn)?
+                    .into_iter()
+                    .collect()
+            };
+            Ok((written, current))
+        });
+        let (written, current) = match outcome {
+            Ok(found) => found,
+            Err(e) => {
+                // The statement failed whole (or its conflicts could not be told): this round and
+                // the ones after it are not written.
+                tracing::error!(error = %e, amendments = left.len(), "amendments could not be written");
+                for &i in &left {
+                    answers[i] = Some(Err(StoreError::Unsaved(e.to_string())));
+                }
+                break;
+            }
+        };
+        for (&i, ok) in round.iter().zip(written) {
+            let a = &amendments[i];
+            answers[i] = Some(if ok {
+                Ok(a.stored.clone())
+            } else {
+                match current.get(a.response_id()) {
+                    Some(&current) => Err(StoreError::VersionConflict { expected: a.expected_version, current }),
+                    None => Err(StoreError::NotFound(format!("response {}", a.entity_id))),
+                }
+            });
+        }
+        left = later;
+    }
+    answers.into_iter().map(|a| a.unwrap_or_else(|| Err(StoreError::Unsaved("an amendment was not written (a bug)".into())))).collect()
+}
+
+/// Writes each amendment's row, guarded by its expected version, with its audit entry, and says
+/// which were written. The amendments must be of different responses.
+fn write_amendments(conn: &mut DbConn, amendments: &[&Amendment]) -> Result<Vec<bool>, StoreError> {
+    match conn {
+        DbConn::Postgres(pg) => {
+            let rows: Vec<pg_write::Amend<'_>> = amendments
+                .iter()
+                .map(|a| pg_write::Amend {
+                    id: &a.stored.id,
+                    expected_version: a.expected_version,
+                    status: a.stored.status.as_str(),
+                    version: a.stored.version,
+                    comment: &a.stored.content.comment,
+                    receipt: a.stored.receipt.as_deref(),
+                    updated_at: a.stored.updated_at,
+                    submitted_at: a.stored.submitted_at,
+                    audit_at: a.audit_at,
+                    actor: &a.actor,
+                    action: a.action,
+                    entity_id: &a.entity_id,
+                    before_json: &a.before,
+                    after_json: &a.after,
+                })
+                .collect();
+            Ok(pg_write::amend_with_audit(pg, &rows)?)
+        }
+        DbConn::Sqlite(_) => {
+            let mut written = Vec::with_capacity(amendments.len());
+            for a in amendments {
+                let r = &a.stored;
+                let updated = diesel::update(responses::table.find(&r.id).filter(responses::version.eq(a.expected_version)))
+                    .set((
+                        responses::status.eq(r.status.as_str()),
+                        responses::version.eq(r.version),
+                        responses::comment.eq(&r.content.comment),
+                        responses::receipt.eq(&r.receipt),
+                        responses::updated_at.eq(r.updated_at),
+                        responses::submitted_at.eq(r.submitted_at),
+                    ))
+                    .execute(conn)?
+                    == 1;
+                if updated {
+                    diesel::insert_into(crate::schema::audit_log::table)
+                        .values((
+                            crate::schema::audit_log::at.eq(a.audit_at),
+                            crate::schema::audit_log::actor.eq(&a.actor),
+                            crate::schema::audit_log::action.eq(a.action),
+                            crate::schema::audit_log::entity.eq("response"),
+                            crate::schema::audit_log::entity_id.eq(&a.entity_id),
+                            crate::schema::audit_log::before_json.eq(&a.before),
+                            crate::schema::audit_log::after_json.eq(&a.after),
+                        ))
+                        .execute(conn)?;
+                }
+                written.push(updated);
+            }
+            Ok(written)
+        }
+    }
 }
 
 fn receipt(save: &Save<'_>, version: i32) -> String {
@@ -806,15 +973,15 @@ fn fingerprint_of(s: Summary) -> String {
     Sha256::digest(text.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-/// The token row for `token_hash` and the results fingerprint of `cycle`, in one statement
-/// (PostgreSQL; see [`crate::auth::verify_token_with_fingerprint`]). `None` when no token has
-/// this hash.
-pub(crate) fn token_with_fingerprint(
+/// For each `(token hash, cycle)` pair, in order, the token row for the hash and the results
+/// fingerprint of the cycle (if one is named), all in one statement (PostgreSQL; see
+/// [`crate::auth::verify_tokens`]).
+pub(crate) fn tokens_with_fingerprints(
     conn: &mut diesel::PgConnection,
-    token_hash: &str,
-    cycle: &CycleLabel,
-) -> Result<Option<(crate::auth::TokenRow, Option<String>)>, StoreError> {
-    pg_read::token_with_fingerprint(conn, token_hash, cycle.as_str(), ResponseStatus::Submitted.as_str())
+    token_hashes: &[&str],
+    cycles: &[Option<&str>],
+) -> Result<Vec<Result<(Option<crate::auth::TokenRow>, Option<String>), StoreError>>, StoreError> {
+    pg_read::tokens_with_fingerprints(conn, token_hashes, cycles, ResponseStatus::Submitted.as_str())
 }
 
 /// What an import did.

@@ -6,7 +6,6 @@ use std::pin::Pin;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use barometer_domain::{AssemblyCode, Role};
 use barometer_store::auth::{self, Principal, TokenKind};
-use barometer_store::{DbConn, StoreError};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -61,7 +60,7 @@ fn bearer(req: &HttpRequest) -> Option<String> {
 }
 
 /// What a request presents to prove who it is, read without the database: a bearer token (an
-/// API token or an invitation) or the session cookie. [`Credential::verify`] checks it.
+/// API token or an invitation) or the session cookie. [`Credential::check`] checks it.
 ///
 /// Extract [`Caller`] in a handler; take a `Credential` only where the check should share one
 /// trip to the database with other reads (the cached results, read most of all). Extracting it
@@ -80,40 +79,47 @@ impl Credential {
         }
     }
 
-    /// The caller, or 401 (as `Ok(Err(…))`) when the token or session is unknown, expired,
-    /// revoked or of the wrong kind for how it was sent. Blocking: run it in [`AppState::db`].
-    pub fn verify(self, conn: &mut DbConn) -> Result<Result<Caller, ApiError>, StoreError> {
-        let principal = auth::verify_token(conn, &self.token)?;
-        self.accept(conn, principal)
-    }
-
-    /// [`Credential::verify`], with the results fingerprint of `cycle` read in the same
-    /// statement where the backend allows (see [`auth::verify_token_with_fingerprint`]). The
-    /// fingerprint is `None` when there is no such cycle; it is read before the caller is known,
-    /// so answer nothing from it to a caller that is refused.
-    pub fn verify_with_fingerprint(
-        self,
-        conn: &mut DbConn,
-        cycle: &barometer_domain::CycleLabel,
-    ) -> Result<(Result<Caller, ApiError>, Option<String>), StoreError> {
-        let (principal, fingerprint) = auth::verify_token_with_fingerprint(conn, &self.token, cycle)?;
-        Ok((self.accept(conn, principal)?, fingerprint))
-    }
-
-    fn accept(self, conn: &mut DbConn, principal: Option<Principal>) -> Result<Result<Caller, ApiError>, StoreError> {
-        Ok(match principal {
-            Some(principal) if self.kinds.contains(&principal.kind) => {
-                let unread = match (&principal.kind, &principal.assembly) {
-                    (TokenKind::Session, Some(assembly)) => Some(barometer_store::notifications::unread_count(conn, assembly)?),
-                    _ => None,
-                };
-                Ok(Caller { principal, unread })
+    /// The caller, or 401 when the token or session is unknown, expired, revoked or of the wrong
+    /// kind for how it was sent. Checked through the batched checks ([`AppState::check`]): under
+    /// load one statement checks every waiting request's token.
+    pub async fn check(self, state: &AppState) -> Result<Caller, ApiError> {
+        let (principal, _) = state.check(auth::TokenCheck { token: self.token, cycle: None }).await?;
+        let principal = accepted(self.kinds, principal)?;
+        let unread = match (&principal.kind, &principal.assembly) {
+            (TokenKind::Session, Some(assembly)) => {
+                let assembly = assembly.clone();
+                Some(state.db(move |conn| barometer_store::notifications::unread_count(conn, &assembly)).await?)
             }
-            _ => Err(ApiError::new(
-                crate::error::ErrorCode::Unauthenticated,
-                "the token or session is unknown, expired or revoked; sign in again or ask the Secretariat for a new link",
-            )),
-        })
+            _ => None,
+        };
+        Ok(Caller { principal, unread })
+    }
+
+    /// [`Credential::check`], with the results fingerprint of `cycle` (`None` when there is no
+    /// such cycle), through the batched reads ([`AppState::check`]): under load one statement
+    /// checks every waiting request. The fingerprint is read before the caller is known, so
+    /// answer nothing from it to a caller that is refused. The caller carries no count of unread
+    /// notifications (that is for pages, and this is for the JSON API).
+    pub async fn check_with_fingerprint(
+        self,
+        state: &AppState,
+        cycle: barometer_domain::CycleLabel,
+    ) -> Result<(Result<Caller, ApiError>, Option<String>), ApiError> {
+        let (principal, fingerprint) = state.check(auth::TokenCheck { token: self.token, cycle: Some(cycle) }).await?;
+        let caller = accepted(self.kinds, principal).map(|principal| Caller { principal, unread: None });
+        Ok((caller, fingerprint))
+    }
+}
+
+/// The principal, if there is one and its token is of a kind that may be sent as it was; 401
+/// otherwise.
+fn accepted(kinds: &[TokenKind], principal: Option<Principal>) -> Result<Principal, ApiError> {
+    match principal {
+        Some(principal) if kinds.contains(&principal.kind) => Ok(principal),
+        _ => Err(ApiError::new(
+            crate::error::ErrorCode::Unauthenticated,
+            "the token or session is unknown, expired or revoked; sign in again or ask the Secretariat for a new link",
+        )),
     }
 }
 
@@ -136,7 +142,7 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let credential = credential.ok_or_else(ApiError::unauthenticated)?;
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            state.db(move |conn| credential.verify(conn)).await?
+            credential.check(&state).await
         })
     }
 }

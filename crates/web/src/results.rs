@@ -100,34 +100,29 @@ pub async fn fingerprint(state: &AppState, label: &CycleLabel) -> Result<String,
 }
 
 /// Checks `credential` and the caller's role, then reads the fingerprint of cycle `label`
-/// (parsed by the caller; its error is answered only once the caller may read results at all),
-/// all in one trip to the database, and on PostgreSQL in one statement: the path of every
-/// cached read. Answers the label and its fingerprint.
+/// (parsed by the caller; its error is answered only once the caller may read results at all):
+/// the path of every cached read. The check and the fingerprint are one trip to the database,
+/// shared by every read waiting at the time (on PostgreSQL one statement for all of them; see
+/// [`AppState::check`]). Answers the label and its fingerprint.
 pub async fn authorise(
     state: &AppState,
     credential: Credential,
     roles: &'static [Role],
     label: Result<CycleLabel, ApiError>,
 ) -> Result<(CycleLabel, String), ApiError> {
-    let wanted = label.as_ref().ok().cloned();
-    let fp = state
-        .db(move |conn| {
-            let (caller, fp) = match &wanted {
-                Some(label) => credential.verify_with_fingerprint(conn, label)?,
-                None => (credential.verify(conn)?, None),
-            };
-            // The fingerprint goes no further unless the caller may read results.
-            let caller = match caller {
-                Ok(caller) => caller,
-                Err(e) => return Ok(Err(e)),
-            };
-            if let Err(e) = caller.require(roles) {
-                return Ok(Err(e));
-            }
-            Ok(Ok(fp))
-        })
-        .await??;
-    let label = label?;
+    let label = match label {
+        Ok(label) => label,
+        Err(e) => {
+            // No cycle to read: the caller is still checked first, so that a bad label tells
+            // nothing to a caller who may not read results.
+            let caller = credential.check(state).await?;
+            caller.require(roles)?;
+            return Err(e);
+        }
+    };
+    let (caller, fp) = credential.check_with_fingerprint(state, label.clone()).await?;
+    // The fingerprint goes no further unless the caller may read results.
+    caller?.require(roles)?;
     let fp = fp.ok_or_else(|| ApiError::not_found(format!("cycle {label}")))?;
     Ok((label, fp))
 }

@@ -1,5 +1,9 @@
 use std::sync::Arc;
 
+use barometer_domain::{AssemblyCode, CycleLabel};
+use barometer_store::auth::{Checked, TokenCheck};
+use barometer_store::batch::Batcher;
+use barometer_store::responses::{Amendment, StoredResponse, WithCycle};
 use barometer_store::{Backend, DbConn, Pool, StoreError, Writer};
 
 use crate::config::WebConfig;
@@ -19,6 +23,18 @@ pub struct AppState {
     /// Cycles with their questionnaires, which never change once the cycle exists (the cycle's
     /// row is still read on every use: status and window do change).
     pub cycles: Arc<barometer_store::cycles::CycleCache>,
+    /// The checks of callers' tokens (with the results fingerprint, for cached reads), answered in
+    /// batches: under load one statement checks every request waiting ([`barometer_store::batch`]).
+    pub tokens: Batcher<TokenCheck, Result<Checked, StoreError>>,
+    /// Amendments of responses whose lists are unchanged, written in batches on PostgreSQL: under
+    /// load one statement, one commit, carries every amendment waiting
+    /// ([`barometer_store::responses::amend_all`]). Not used on SQLite, whose writes all go
+    /// through the [`Writer`]'s group commit.
+    pub amendments: Batcher<Amendment, Result<StoredResponse, StoreError>>,
+    /// What unkeyed writes of responses read first on PostgreSQL (the cycle, the assembly and its
+    /// response), in batches: one statement for every write waiting
+    /// ([`barometer_store::responses::find_all_with_cycle`]).
+    pub responses: Batcher<(CycleLabel, AssemblyCode), Result<Option<WithCycle>, StoreError>>,
     /// How many [`AppState::compute`] tasks may run at once; more wait for a turn.
     compute_slots: Arc<tokio::sync::Semaphore>,
 }
@@ -30,12 +46,22 @@ impl AppState {
         // error here is not final: the first write asks again and reports it).
         let _ = writer.backend();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cycles: Arc<barometer_store::cycles::CycleCache> = Arc::default();
+        let cache = cycles.clone();
         AppState {
             writer,
+            responses: Batcher::new(pool.clone(), "barometer-find", cores, move |conn, pairs| {
+                barometer_store::responses::find_all_with_cycle(conn, &cache, pairs)
+            }),
+            // One thread per core: while one waits for the database, the other takes the next batch.
+            tokens: Batcher::new(pool.clone(), "barometer-tokens", cores, barometer_store::auth::verify_tokens),
+            amendments: Batcher::new(pool.clone(), "barometer-amend", cores, |conn, amendments| {
+                Ok(barometer_store::responses::amend_all(conn, amendments))
+            }),
             pool,
             config: Arc::new(config),
             results: Arc::default(),
-            cycles: Arc::default(),
+            cycles,
             compute_slots: Arc::new(tokio::sync::Semaphore::new(cores.max(2))),
         }
     }
@@ -57,6 +83,29 @@ impl AppState {
         .await
         .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
         .map_err(ApiError::from)
+    }
+
+    /// Checks a token (and reads a cycle's results fingerprint, when asked) through
+    /// [`AppState::tokens`], waiting without holding a thread.
+    pub async fn check(&self, check: TokenCheck) -> Result<Checked, ApiError> {
+        ask(&self.tokens, check).await
+    }
+
+    /// Writes an amendment through [`AppState::amendments`] (PostgreSQL only), answered once it
+    /// is durable, waiting without holding a thread.
+    pub async fn amend(&self, amendment: Amendment) -> Result<StoredResponse, ApiError> {
+        ask(&self.amendments, amendment).await
+    }
+
+    /// What a write of `assembly`'s response to `cycle` reads first, through
+    /// [`AppState::responses`] (see [`barometer_store::responses::find_with_cycle`]).
+    pub async fn find_response(&self, cycle: CycleLabel, assembly: AssemblyCode) -> Result<Option<WithCycle>, ApiError> {
+        ask(&self.responses, (cycle, assembly)).await
+    }
+
+    /// The database's backend.
+    pub fn backend(&self) -> Result<Backend, ApiError> {
+        Ok(self.writer.backend()?)
     }
 
     /// Runs CPU-heavy work (analytics, chart rendering, exports) on a thread of its own, so that
@@ -152,4 +201,18 @@ impl AppState {
         .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
         .map_err(ApiError::from)
     }
+}
+
+/// Hands `request` to `batcher` and waits for its answer.
+async fn ask<Q: Send + 'static, A: Send + 'static>(batcher: &Batcher<Q, Result<A, StoreError>>, request: Q) -> Result<A, ApiError> {
+    let (reply, answer) = futures_channel::oneshot::channel();
+    batcher.ask(
+        request,
+        Box::new(move |outcome| {
+            // The request may have gone away; there is nobody left to tell.
+            let _ = reply.send(outcome);
+        }),
+    );
+    let answer = answer.await.map_err(|_| ApiError::internal("the database's batches stopped before answering"))?;
+    Ok(answer.and_then(|own| own)?)
 }

@@ -1,8 +1,9 @@
 //! Writing a response, the same way for the JSON API and the HTML form: the cycle must exist
 //! and be open today, the assembly must be one of its members, every rule of the domain crate
 //! applies, and the write is atomic (one transaction, or one statement; with its idempotency
-//! record when keyed), made through the store's [`barometer_store::Writer`] so that it is
-//! answered only once durable.
+//! record when keyed) and answered only once durable: made through the store's
+//! [`barometer_store::Writer`], or on PostgreSQL, when it changes only the response's row, in a
+//! batch of amendments ([`AppState::amend`]).
 
 use std::sync::Arc;
 
@@ -27,6 +28,7 @@ pub enum Mode {
 }
 
 /// A keyed request: its key and the hash of what it sent.
+#[derive(Clone)]
 pub struct Idempotency {
     pub key: String,
     pub hash: String,
@@ -73,6 +75,7 @@ fn member_of(cycle: Arc<StoredCycle>, assembly: Option<barometer_domain::Assembl
 }
 
 /// One write of a response.
+#[derive(Clone)]
 pub struct WriteRequest {
     pub label: CycleLabel,
     pub assembly: AssemblyCode,
@@ -83,48 +86,110 @@ pub struct WriteRequest {
     pub idempotency: Option<Idempotency>,
 }
 
+/// What a write is about to store, once checked: the content (validated against the cycle's
+/// questionnaire), its status, and the response as stored when it was read.
+struct Ready {
+    content: barometer_domain::ResponseContent,
+    status: ResponseStatus,
+    existing: Option<StoredResponse>,
+}
+
+/// The checks of a write, made with what [`responses::find_with_cycle`] found: the cycle must
+/// exist and be open today, the assembly must be one of its members, and the content must be
+/// valid for the cycle.
+fn check(
+    found: Option<responses::WithCycle>,
+    label: &CycleLabel,
+    assembly: &AssemblyCode,
+    mode: Mode,
+    input: Option<ResponseInput>,
+    today: chrono::NaiveDate,
+) -> Result<Ready, ApiError> {
+    let found = found.and_then(|((cycle, member), existing)| Some((member_of(cycle, member)?, existing)));
+    let Some((cycle, existing)) = found else {
+        return Err(ApiError::not_found(format!("cycle {label} for {assembly}")));
+    };
+    check_window(&cycle, today)?;
+    let status = match (mode, existing.as_ref().map(|r| r.status)) {
+        (Mode::Submit, _) | (Mode::Save, Some(ResponseStatus::Submitted)) => ResponseStatus::Submitted,
+        (Mode::Save, _) => ResponseStatus::Draft,
+    };
+    let purpose = if status == ResponseStatus::Submitted { Purpose::Submit } else { Purpose::Draft };
+    let content = match (input, &existing) {
+        (Some(input), _) => input.validate(&cycle.definition, purpose),
+        (None, Some(stored)) => stored_input(stored).validate(&cycle.definition, purpose),
+        (None, None) => {
+            return Err(ApiError::invalid(barometer_domain::FieldErrors::single(
+                "themes",
+                "there is nothing to submit yet: save the response first, or send it in the body",
+            )));
+        }
+    };
+    let content = content.map_err(ApiError::invalid)?;
+    Ok(Ready { content, status, existing })
+}
+
+/// How many times a write that states no version is made again over a write that got in
+/// between its read and its own (see [`write`]).
+const ATTEMPTS_WITHOUT_VERSION: usize = 5;
+
 /// Saves or submits an assembly's response to a cycle.
+///
+/// A write that states the version it was made over (`If-Match`) meets a version conflict when
+/// another write got in first. One that states none is meant over whatever is stored: when
+/// another write of the same response committed between its read and its own write (two tabs,
+/// or a retry racing its first attempt), it is made again over that one, a few times before
+/// it gives up with the conflict.
 pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> Result<Written, ApiError> {
-    let WriteRequest { label, assembly, input, expected_version, mode, idempotency } = request;
     caller.require(&[Role::FocalPoint])?;
-    caller.require_assembly(&assembly)?;
-    let actor = caller.actor();
+    caller.require_assembly(&request.assembly)?;
+    let mut attempt = 1;
+    loop {
+        match write_once(state, caller.actor(), request.clone()).await {
+            Err(e) if e.code == ErrorCode::VersionConflict && request.expected_version.is_none() && attempt < ATTEMPTS_WITHOUT_VERSION => {
+                attempt += 1;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+async fn write_once(state: &AppState, actor: String, request: WriteRequest) -> Result<Written, ApiError> {
+    let WriteRequest { label, assembly, input, expected_version, mode, idempotency } = request;
     let today = chrono::Utc::now().date_naive();
-    let cycles_cache = state.cycles.clone();
+    if idempotency.is_none() && state.backend()? == barometer_store::Backend::Postgres {
+        // On PostgreSQL, unkeyed: the read joins the next batch of reads (one statement for all
+        // waiting, at read committed, as it would be inside a transaction), and the write is
+        // guarded by the version read. A write that changes only the response's row joins the
+        // next batch of amendments (one statement, one commit for all waiting); any other is one
+        // transaction of its own.
+        let found = state.find_response(label.clone(), assembly.clone()).await?;
+        let Ready { content, status, existing } = check(found, &label, &assembly, mode, input, today)?;
+        let save = Save { cycle: &label, assembly: &assembly, content: &content, status, expected_version, actor: &actor };
+        if let Some(stored) = &existing
+            && let Some(amendment) = responses::Amendment::of(save, stored)?
+        {
+            return Ok(Written::Saved(Box::new(state.amend(amendment).await?)));
+        }
+        let stored = state
+            .write_standalone(move |conn| {
+                let save = Save { cycle: &label, assembly: &assembly, content: &content, status, expected_version, actor: &actor };
+                responses::save_over(conn, save, existing.as_ref())
+            })
+            .await?;
+        return Ok(Written::Saved(Box::new(stored)));
+    }
     // Everything from the membership check to the idempotency record is one write: one
-    // savepoint of a group commit on SQLite. On PostgreSQL the checks read outside a
-    // transaction (at read committed, as they would inside one), and the write is one
-    // transaction, or one statement when only the response's row changes
-    // (`responses::save_over`); the idempotency record shares the write's transaction.
+    // savepoint of a group commit on SQLite. On PostgreSQL (keyed) the checks read outside a
+    // transaction (at read committed, as they would inside one), and the write with its
+    // idempotency record is one transaction, guarded by the version the checks read.
+    let cycles_cache = state.cycles.clone();
     state
         .write_standalone(move |conn| -> Result<Result<Written, ApiError>, StoreError> {
-            // The cycle, the assembly and its stored response, in one statement on PostgreSQL.
-            let found = responses::find_with_cycle(conn, &cycles_cache, &label, &assembly)?
-                .and_then(|((cycle, member), existing)| Some((member_of(cycle, member)?, existing)));
-            let Some((cycle, existing)) = found else {
-                return Ok(Err(ApiError::not_found(format!("cycle {label} for {assembly}"))));
-            };
-            if let Err(e) = check_window(&cycle, today) {
-                return Ok(Err(e));
-            }
-            let status = match (mode, existing.as_ref().map(|r| r.status)) {
-                (Mode::Submit, _) | (Mode::Save, Some(ResponseStatus::Submitted)) => ResponseStatus::Submitted,
-                (Mode::Save, _) => ResponseStatus::Draft,
-            };
-            let purpose = if status == ResponseStatus::Submitted { Purpose::Submit } else { Purpose::Draft };
-            let content = match (input, &existing) {
-                (Some(input), _) => input.validate(&cycle.definition, purpose),
-                (None, Some(stored)) => stored_input(stored).validate(&cycle.definition, purpose),
-                (None, None) => {
-                    return Ok(Err(ApiError::invalid(barometer_domain::FieldErrors::single(
-                        "themes",
-                        "there is nothing to submit yet: save the response first, or send it in the body",
-                    ))));
-                }
-            };
-            let content = match content {
-                Ok(content) => content,
-                Err(fields) => return Ok(Err(ApiError::invalid(fields))),
+            let found = responses::find_with_cycle(conn, &cycles_cache, &label, &assembly)?;
+            let Ready { content, status, existing } = match check(found, &label, &assembly, mode, input, today) {
+                Ok(ready) => ready,
+                Err(e) => return Ok(Err(e)),
             };
             // `existing` was read just now: it is not read again (the write is guarded by its version).
             let save = |conn: &mut barometer_store::DbConn| {

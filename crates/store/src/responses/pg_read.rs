@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
 use serde::Deserialize;
 
 use super::{ActivityRow, Parts, Row};
@@ -132,38 +132,40 @@ fn split(doc: DocRow) -> Result<(Row, Parts), StoreError> {
     Ok((doc.response, parts))
 }
 
-/// What the survey's write reads first, in one statement: the cycle's row, the assembly's row
-/// (absent when it is not on the roster) and its response to the cycle (absent before its first
-/// save), the two as JSON. No row at all when there is no such cycle.
+/// What the survey's write reads first, for a batch of writes in one statement: for each
+/// `(cycle, assembly)` pair, the cycle's row (absent when there is no such cycle), the assembly's
+/// row (absent when it is not on the roster) and its response to the cycle (absent before its
+/// first save), each as JSON, in the pairs' order.
 struct CycleStatement<'a> {
-    cycle: &'a str,
-    assembly: &'a str,
+    cycles: &'a [&'a str],
+    assemblies: &'a [&'a str],
 }
 
 raw_statement!(CycleStatement);
 
 impl QueryFragment<Pg> for CycleStatement<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH q AS (SELECT * FROM unnest(");
+        out.push_bind_param::<Array<Text>, [&str]>(self.cycles)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Text>, [&str]>(self.assemblies)?;
         out.push_sql(
-            "SELECT c.label, c.opens_on, c.closes_on, c.status, c.max_ranked_themes, c.tier_primary, c.tier_secondary, \
-             c.created_at, c.updated_at, \
-             (SELECT row_to_json(a)::text FROM (SELECT code, name, joined_on, left_on FROM assemblies WHERE code = ",
+            "::text[]) WITH ORDINALITY AS q(cycle, assembly, n)) \
+             SELECT (SELECT row_to_json(c)::text FROM (SELECT label, opens_on, closes_on, status, max_ranked_themes, tier_primary, \
+             tier_secondary, created_at, updated_at FROM cycles WHERE label = q.cycle) c) AS cycle, \
+             (SELECT row_to_json(a)::text FROM (SELECT code, name, joined_on, left_on FROM assemblies WHERE code = q.assembly) a) AS assembly, \
+             (SELECT row_to_json(d)::text FROM (",
         );
-        out.push_bind_param::<Text, str>(self.assembly)?;
-        out.push_sql(") a) AS assembly, (SELECT row_to_json(d)::text FROM (");
         out.push_sql(SELECT);
-        out.push_sql("c.label AND r.assembly_code = ");
-        out.push_bind_param::<Text, str>(self.assembly)?;
-        out.push_sql(") d) AS response FROM cycles c WHERE c.label = ");
-        out.push_bind_param::<Text, str>(self.cycle)?;
+        out.push_sql("q.cycle AND r.assembly_code = q.assembly) d) AS response FROM q ORDER BY q.n");
         Ok(())
     }
 }
 
 #[derive(QueryableByName)]
 struct CycleDoc {
-    #[diesel(embed)]
-    cycle: crate::cycles::CycleRow,
+    #[diesel(sql_type = Nullable<Text>)]
+    cycle: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     assembly: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -174,53 +176,72 @@ struct CycleDoc {
 /// there is no such cycle.
 pub(super) type WithCycle = (crate::cycles::CycleRow, Option<crate::assemblies::Row>, Option<(Row, Parts)>);
 
-pub(super) fn read_with_cycle(conn: &mut PgConnection, cycle: &str, assembly: &str) -> Result<Option<WithCycle>, StoreError> {
-    let doc: Option<CycleDoc> = CycleStatement { cycle, assembly }.get_result(conn).optional()?;
-    let Some(doc) = doc else { return Ok(None) };
-    let member = doc.assembly.map(|json| serde_json::from_str(&json).map_err(|e| corrupt("assemblies", e))).transpose()?;
-    let response =
-        doc.response.map(|json| serde_json::from_str::<DocRow>(&json).map_err(|e| corrupt("responses", e)).and_then(split)).transpose()?;
-    Ok(Some((doc.cycle, member, response)))
+/// [`CycleStatement`]'s answer for each pair, in order. A row that cannot be read is that pair's
+/// error only.
+pub(super) fn read_with_cycle(
+    conn: &mut PgConnection,
+    cycles: &[&str],
+    assemblies: &[&str],
+) -> Result<Vec<Result<Option<WithCycle>, StoreError>>, StoreError> {
+    let docs: Vec<CycleDoc> = CycleStatement { cycles, assemblies }.load(conn)?;
+    Ok(docs
+        .into_iter()
+        .map(|doc| {
+            let Some(cycle) = doc.cycle else { return Ok(None) };
+            let cycle = serde_json::from_str(&cycle).map_err(|e| corrupt("cycles", e))?;
+            let member = doc.assembly.map(|json| serde_json::from_str(&json).map_err(|e| corrupt("assemblies", e))).transpose()?;
+            let response = doc
+                .response
+                .map(|json| serde_json::from_str::<DocRow>(&json).map_err(|e| corrupt("responses", e)).and_then(split))
+                .transpose()?;
+            Ok(Some((cycle, member, response)))
+        })
+        .collect())
 }
 
-/// The token row for a hash, with the results fingerprint of a cycle: the path of a cached read.
-/// The cycle's row is joined (absent: no fingerprint), the submitted responses and the roster are
-/// each summed up once.
-struct TokenStatement<'a> {
-    token_hash: &'a str,
-    cycle: &'a str,
+/// Token rows by hash, each with the results fingerprint of a cycle where one is named: how a
+/// batch of requests is authenticated, cached reads of results included. Each request is a row
+/// of the arrays (its position orders the answer). Each distinct cycle's row is joined and its
+/// submitted responses summed up once, and the roster once for all (only when a cycle is named);
+/// the token row comes as JSON (absent when no token has the hash).
+struct TokensStatement<'a> {
+    token_hashes: &'a [&'a str],
+    cycles: &'a [Option<&'a str>],
     submitted: &'a str,
 }
 
-raw_statement!(TokenStatement);
+raw_statement!(TokensStatement);
 
-impl QueryFragment<Pg> for TokenStatement<'_> {
+impl QueryFragment<Pg> for TokensStatement<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH q AS (SELECT * FROM unnest(");
+        out.push_bind_param::<Array<Text>, [&str]>(self.token_hashes)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Nullable<Text>>, [Option<&str>]>(self.cycles)?;
         out.push_sql(
-            "SELECT t.id, t.token_hash, t.kind, t.role, t.assembly_code, t.cycle_label, t.user_id, t.expires_at, t.revoked_at, \
-             c.updated_at AS cycle_changed, s.submitted, s.versions, s.latest, m.members, m.roster_changed \
-             FROM api_tokens t LEFT JOIN cycles c ON c.label = ",
+            "::text[]) WITH ORDINALITY AS q(token_hash, cycle, n)), \
+             f AS (SELECT c.label, c.updated_at AS cycle_changed, s.submitted, s.versions, s.latest \
+             FROM cycles c CROSS JOIN LATERAL (SELECT count(*) AS submitted, sum(version) AS versions, max(updated_at) AS latest \
+             FROM responses WHERE cycle_label = c.label AND status = ",
         );
-        out.push_bind_param::<Text, str>(self.cycle)?;
-        out.push_sql(
-            " CROSS JOIN (SELECT count(*) AS submitted, sum(version) AS versions, max(updated_at) AS latest \
-             FROM responses WHERE cycle_label = ",
-        );
-        out.push_bind_param::<Text, str>(self.cycle)?;
-        out.push_sql(" AND status = ");
         out.push_bind_param::<Text, str>(self.submitted)?;
         out.push_sql(
-            ") s CROSS JOIN (SELECT count(*) AS members, max(updated_at) AS roster_changed FROM assemblies) m WHERE t.token_hash = ",
+            ") s WHERE c.label IN (SELECT cycle FROM q)), \
+             m AS (SELECT count(*) AS members, max(updated_at) AS roster_changed FROM assemblies \
+             WHERE EXISTS (SELECT 1 FROM q WHERE q.cycle IS NOT NULL)) \
+             SELECT (SELECT row_to_json(t)::text FROM (SELECT id, token_hash, kind, role, assembly_code, cycle_label, user_id, \
+             expires_at, revoked_at FROM api_tokens WHERE token_hash = q.token_hash) t) AS token, \
+             f.cycle_changed, COALESCE(f.submitted, 0) AS submitted, f.versions, f.latest, m.members, m.roster_changed \
+             FROM q LEFT JOIN f ON f.label = q.cycle CROSS JOIN m ORDER BY q.n",
         );
-        out.push_bind_param::<Text, str>(self.token_hash)?;
         Ok(())
     }
 }
 
 #[derive(QueryableByName)]
 struct TokenDoc {
-    #[diesel(embed)]
-    token: TokenRow,
+    #[diesel(sql_type = Nullable<Text>)]
+    token: Option<String>,
     #[diesel(sql_type = Nullable<Timestamp>)]
     cycle_changed: Option<chrono::NaiveDateTime>,
     #[diesel(sql_type = BigInt)]
@@ -235,24 +256,31 @@ struct TokenDoc {
     roster_changed: Option<chrono::NaiveDateTime>,
 }
 
-pub(super) fn token_with_fingerprint(
+/// For each `(token hash, cycle)` pair, in order: the token's row (if any) and the cycle's
+/// results fingerprint (if a cycle is named and there is such a cycle). A token row that cannot
+/// be read is that request's error only.
+pub(super) fn tokens_with_fingerprints(
     conn: &mut PgConnection,
-    token_hash: &str,
-    cycle: &str,
+    token_hashes: &[&str],
+    cycles: &[Option<&str>],
     submitted: &str,
-) -> Result<Option<(TokenRow, Option<String>)>, StoreError> {
-    let doc: Option<TokenDoc> = TokenStatement { token_hash, cycle, submitted }.get_result(conn).optional()?;
-    Ok(doc.map(|d| {
-        let fingerprint = d.cycle_changed.map(|cycle_changed| {
-            super::fingerprint_of(super::Summary {
-                cycle_changed,
-                submitted: d.submitted,
-                versions: d.versions,
-                latest: d.latest,
-                members: d.members,
-                roster_changed: d.roster_changed,
-            })
-        });
-        (d.token, fingerprint)
-    }))
+) -> Result<Vec<Result<(Option<TokenRow>, Option<String>), StoreError>>, StoreError> {
+    let docs: Vec<TokenDoc> = TokensStatement { token_hashes, cycles, submitted }.load(conn)?;
+    Ok(docs
+        .into_iter()
+        .map(|d| {
+            let token = d.token.map(|json| serde_json::from_str::<TokenRow>(&json).map_err(|e| corrupt("api_tokens", e))).transpose()?;
+            let fingerprint = d.cycle_changed.map(|cycle_changed| {
+                super::fingerprint_of(super::Summary {
+                    cycle_changed,
+                    submitted: d.submitted,
+                    versions: d.versions,
+                    latest: d.latest,
+                    members: d.members,
+                    roster_changed: d.roster_changed,
+                })
+            });
+            Ok((token, fingerprint))
+        })
+        .collect())
 }

@@ -1,20 +1,21 @@
-//! Amending a response's row and appending its audit entry on PostgreSQL in one statement (a
-//! data-modifying `WITH`): the audit entry is inserted only from the row the version-guarded
-//! update returns, so the two stand or fall together.
+//! Amending responses' rows and appending their audit entries on PostgreSQL in one statement (a
+//! data-modifying `WITH`): each audit entry is inserted only from a row the version-guarded
+//! update returns, so a row and its entry stand or fall together.
 //!
 //! Being one statement, it is atomic on its own: when it is the whole write (the lists are
-//! unchanged, see [`super::save_over`]) it runs without `BEGIN` and `COMMIT`, one round trip
-//! where there were four. Inside a transaction it saves one round trip. The statement has one
-//! text, so diesel prepares it once per connection (diesel's own `UPDATE` with a tuple of
-//! assignments is not cached and was parsed and planned on every call).
+//! unchanged, see [`super::save_over`]) it runs without `BEGIN` and `COMMIT`. It takes any
+//! number of amendments, one per row of its arrays, so that concurrent submissions can share one
+//! statement and one commit ([`super::amend_all`]). The statement has one text whatever their
+//! number, so diesel prepares it once per connection.
 
 use chrono::NaiveDateTime;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamp};
 
-/// The response row's new values, and the version the update is guarded by.
+/// One response row's new values, the version the update is guarded by, and its audit entry (as
+/// [`crate::audit::append`] would write it).
 pub(super) struct Amend<'a> {
     pub id: &'a str,
     pub expected_version: i32,
@@ -24,22 +25,31 @@ pub(super) struct Amend<'a> {
     pub receipt: Option<&'a str>,
     pub updated_at: NaiveDateTime,
     pub submitted_at: Option<NaiveDateTime>,
-}
-
-/// The audit entry, as [`crate::audit::append`] would write it.
-pub(super) struct AuditRow<'a> {
-    pub at: NaiveDateTime,
+    pub audit_at: NaiveDateTime,
     pub actor: &'a str,
     pub action: &'a str,
-    pub entity: &'a str,
     pub entity_id: &'a str,
-    pub before_json: Option<&'a str>,
-    pub after_json: Option<&'a str>,
+    pub before_json: &'a str,
+    pub after_json: &'a str,
 }
 
+/// The statement's arrays, one element per amendment.
+#[derive(Default)]
 struct Statement<'a> {
-    amend: &'a Amend<'a>,
-    audit: &'a AuditRow<'a>,
+    ids: Vec<&'a str>,
+    expected: Vec<i32>,
+    statuses: Vec<&'a str>,
+    versions: Vec<i32>,
+    comments: Vec<&'a str>,
+    receipts: Vec<Option<&'a str>>,
+    updated_at: Vec<NaiveDateTime>,
+    submitted_at: Vec<Option<NaiveDateTime>>,
+    audit_at: Vec<NaiveDateTime>,
+    actors: Vec<&'a str>,
+    actions: Vec<&'a str>,
+    entity_ids: Vec<&'a str>,
+    before: Vec<&'a str>,
+    after: Vec<&'a str>,
 }
 
 impl QueryId for Statement<'_> {
@@ -47,48 +57,89 @@ impl QueryId for Statement<'_> {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl QueryFragment<Pg> for Statement<'_> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        let (r, a) = (self.amend, self.audit);
-        out.push_sql("WITH updated AS (UPDATE responses SET status = ");
-        out.push_bind_param::<Text, str>(r.status)?;
-        out.push_sql(", version = ");
-        out.push_bind_param::<Integer, i32>(&r.version)?;
-        out.push_sql(", comment = ");
-        out.push_bind_param::<Text, str>(r.comment)?;
-        out.push_sql(", receipt = ");
-        out.push_bind_param::<Nullable<Text>, Option<&str>>(&r.receipt)?;
-        out.push_sql(", updated_at = ");
-        out.push_bind_param::<Timestamp, NaiveDateTime>(&r.updated_at)?;
-        out.push_sql(", submitted_at = ");
-        out.push_bind_param::<Nullable<Timestamp>, Option<NaiveDateTime>>(&r.submitted_at)?;
-        out.push_sql(" WHERE id = ");
-        out.push_bind_param::<Text, str>(r.id)?;
-        out.push_sql(" AND version = ");
-        out.push_bind_param::<Integer, i32>(&r.expected_version)?;
-        out.push_sql(" RETURNING 1) INSERT INTO audit_log (at, actor, action, entity, entity_id, before_json, after_json) SELECT ");
-        out.push_bind_param::<Timestamp, NaiveDateTime>(&a.at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, str>(a.actor)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, str>(a.action)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, str>(a.entity)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, str>(a.entity_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, Option<&str>>(&a.before_json)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, Option<&str>>(&a.after_json)?;
-        out.push_sql(" FROM updated");
-        Ok(())
-    }
+impl Query for Statement<'_> {
+    type SqlType = diesel::sql_types::Untyped;
 }
 
 impl RunQueryDsl<PgConnection> for Statement<'_> {}
 
-/// Runs the update and the audit insert; `false` when the row was not at `expected_version`
-/// (nothing is written then).
-pub(super) fn amend_with_audit(conn: &mut PgConnection, amend: &Amend<'_>, audit: &AuditRow<'_>) -> QueryResult<bool> {
-    Ok(Statement { amend, audit }.execute(conn)? == 1)
+impl QueryFragment<Pg> for Statement<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH q AS (SELECT * FROM unnest(");
+        // Each array, cast to its column's type (an empty array has none of its own).
+        macro_rules! arrays {
+            ($first:ident: $first_sql:ty as $first_cast:literal $(, $field:ident: $sql:ty as $cast:literal)*) => {
+                out.push_bind_param::<Array<$first_sql>, _>(&self.$first)?;
+                out.push_sql(concat!("::", $first_cast, "[]"));
+                $(
+                    out.push_sql(", ");
+                    out.push_bind_param::<Array<$sql>, _>(&self.$field)?;
+                    out.push_sql(concat!("::", $cast, "[]"));
+                )*
+            };
+        }
+        arrays!(
+            ids: Text as "text",
+            expected: Integer as "int4",
+            statuses: Text as "text",
+            versions: Integer as "int4",
+            comments: Text as "text",
+            receipts: Nullable<Text> as "text",
+            updated_at: Timestamp as "timestamp",
+            submitted_at: Nullable<Timestamp> as "timestamp",
+            audit_at: Timestamp as "timestamp",
+            actors: Text as "text",
+            actions: Text as "text",
+            entity_ids: Text as "text",
+            before: Text as "text",
+            after: Text as "text"
+        );
+        out.push_sql(
+            ") AS q(id, expected, status, version, comment, receipt, updated_at, submitted_at, \
+             audit_at, actor, action, entity_id, before_json, after_json)), \
+             updated AS (UPDATE responses r SET status = q.status, version = q.version, comment = q.comment, \
+             receipt = q.receipt, updated_at = q.updated_at, submitted_at = q.submitted_at \
+             FROM q WHERE r.id = q.id AND r.version = q.expected RETURNING r.id), \
+             logged AS (INSERT INTO audit_log (at, actor, action, entity, entity_id, before_json, after_json) \
+             SELECT q.audit_at, q.actor, q.action, 'response', q.entity_id, q.before_json, q.after_json \
+             FROM q JOIN updated u ON u.id = q.id) \
+             SELECT id FROM updated",
+        );
+        Ok(())
+    }
+}
+
+#[derive(QueryableByName)]
+struct Updated {
+    #[diesel(sql_type = Text)]
+    id: String,
+}
+
+/// Runs the updates and the audit inserts, and answers, for each amendment in order, whether it
+/// was written (`false`: its row was not at its expected version, and nothing of it is written).
+/// The amendments must be of different rows: of two amendments of one row, one would be lost.
+pub(super) fn amend_with_audit(conn: &mut PgConnection, amendments: &[Amend<'_>]) -> QueryResult<Vec<bool>> {
+    debug_assert!(
+        amendments.iter().map(|a| a.id).collect::<std::collections::BTreeSet<_>>().len() == amendments.len(),
+        "one statement amends each row once"
+    );
+    let mut s = Statement::default();
+    for a in amendments {
+        s.ids.push(a.id);
+        s.expected.push(a.expected_version);
+        s.statuses.push(a.status);
+        s.versions.push(a.version);
+        s.comments.push(a.comment);
+        s.receipts.push(a.receipt);
+        s.updated_at.push(a.updated_at);
+        s.submitted_at.push(a.submitted_at);
+        s.audit_at.push(a.audit_at);
+        s.actors.push(a.actor);
+        s.actions.push(a.action);
+        s.entity_ids.push(a.entity_id);
+        s.before.push(a.before_json);
+        s.after.push(a.after_json);
+    }
+    let updated: std::collections::HashSet<String> = s.load::<Updated>(conn)?.into_iter().map(|u| u.id).collect();
+    Ok(amendments.iter().map(|a| updated.contains(a.id)).collect())
 }

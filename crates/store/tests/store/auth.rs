@@ -59,3 +59,85 @@ backend_tests! {
         assert_eq!(barometer_store::settings::secret_key(&mut b).unwrap(), first);
     }
 }
+
+backend_tests! {
+    // The cached reads' check, for many requests at once: each answer is the one its request would
+    // get alone, in the requests' order, with each cycle's fingerprint as read for it alone.
+    fn a_batch_of_token_checks_answers_each_request_as_if_alone(db) {
+        let mut conn = db.conn();
+        let def = seed(&mut conn);
+        let other = crate::support::cycle_def("2024");
+        barometer_store::cycles::insert(&mut conn, &other, barometer_domain::CycleStatus::Closed, "test").unwrap();
+        let pam = AssemblyCode::parse("PAM").unwrap();
+        let (_, analyst) = auth::create_token(&mut conn, api_token(Role::Analyst, None), "test").unwrap();
+        let (_, focal) = auth::create_token(&mut conn, api_token(Role::FocalPoint, Some(&pam)), "test").unwrap();
+        let (revoked_id, revoked) = auth::create_token(&mut conn, api_token(Role::Secretariat, None), "test").unwrap();
+        auth::revoke_token(&mut conn, &revoked_id, "test").unwrap();
+        let unknown = barometer_domain::CycleLabel::parse("1999").unwrap();
+        let checks: Vec<auth::TokenCheck> = [
+            (analyst.as_str(), Some(&def.label)),
+            ("bar_not_a_token", Some(&def.label)),
+            (focal.as_str(), Some(&other.label)),
+            (analyst.as_str(), Some(&unknown)),
+            (revoked.as_str(), Some(&def.label)),
+            (focal.as_str(), Some(&def.label)),
+            (analyst.as_str(), Some(&other.label)),
+            // A token alone, as every request but a cached read checks it.
+            (focal.as_str(), None),
+            ("bar_not_a_token", None),
+        ]
+        .into_iter()
+        .map(|(token, cycle)| auth::TokenCheck { token: token.to_owned(), cycle: cycle.cloned() })
+        .collect();
+        let alone = |conn: &mut barometer_store::DbConn, check: &auth::TokenCheck| {
+            let principal = auth::verify_token(conn, &check.token).unwrap();
+            let fingerprint = check.cycle.as_ref().and_then(|cycle| barometer_store::responses::results_fingerprint(conn, cycle).unwrap());
+            (principal.map(|p| (p.role, p.assembly)), fingerprint)
+        };
+        let expected: Vec<_> = checks.iter().map(|c| alone(&mut conn, c)).collect();
+        // The two cycles' fingerprints differ, and the unknown cycle has none: the batch cannot
+        // pass by giving every request the first one's.
+        assert_ne!(expected[0].1, expected[2].1);
+        assert_eq!(expected[3].1, None);
+        assert_eq!(expected[1].0, None, "an unknown token");
+        assert_eq!(expected[4].0, None, "a revoked token");
+        assert_eq!(expected[5].0, Some((Role::FocalPoint, Some(pam.clone()))));
+        let batched: Vec<_> = auth::verify_tokens(&mut conn, &checks)
+            .unwrap()
+            .into_iter()
+            .map(|answer| answer.map(|(p, fp)| (p.map(|p| (p.role, p.assembly)), fp)).unwrap())
+            .collect();
+        assert_eq!(batched, expected);
+        assert_eq!(expected[7], (Some((Role::FocalPoint, Some(pam.clone()))), None), "no cycle asked, no fingerprint");
+        // One at a time, as a batch of one.
+        for (check, expected) in checks.iter().zip(&expected) {
+            let one = auth::verify_tokens(&mut conn, std::slice::from_ref(check)).unwrap().pop().unwrap().unwrap();
+            assert_eq!(&(one.0.map(|p| (p.role, p.assembly)), one.1), expected);
+            if let Some(cycle) = &check.cycle {
+                let (p, fp) = auth::verify_token_with_fingerprint(&mut conn, &check.token, cycle).unwrap();
+                assert_eq!(&(p.map(|p| (p.role, p.assembly)), fp), expected);
+            }
+        }
+        drop(conn);
+
+        // Through the batcher, from many threads at once: each gets its own answer.
+        let batcher = barometer_store::batch::Batcher::new(db.pool().clone(), "test-reads", 2, auth::verify_tokens);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|t| {
+                    let (batcher, checks, expected) = (batcher.clone(), &checks, &expected);
+                    scope.spawn(move || {
+                        for round in 0..20 {
+                            let i = (t + round) % checks.len();
+                            let (p, fp) = batcher.ask_blocking(checks[i].clone()).unwrap().unwrap();
+                            assert_eq!(&(p.map(|p| (p.role, p.assembly)), fp), &expected[i], "request {i}");
+                        }
+                    })
+                })
+                .collect();
+            for handle in handles {
+                handle.join().unwrap();
+            }
+        });
+    }
+}

@@ -3,6 +3,7 @@ use barometer_domain::{AssemblyCode, ResponseInput, ResponseStatus};
 use barometer_store::responses::{self, Save};
 use barometer_store::{StoreError, audit};
 use barometer_test_support::backend_tests;
+use diesel::Connection;
 
 use crate::support::seed;
 
@@ -170,6 +171,55 @@ backend_tests! {
         assert_eq!(v3.version, 3);
         assert_eq!(responses::find(&mut conn, &def.label, &pam).unwrap().unwrap(), v3);
         assert_eq!(entries(&mut conn), 3);
+    }
+
+    // Concurrent submissions that change only the response's row are written together (one
+    // statement on PostgreSQL): each gets what it would have got alone.
+    fn amendments_written_together_each_get_their_own_answer(db) {
+        let mut conn = db.conn();
+        let def = seed(&mut conn);
+        let (pam, pace) = (AssemblyCode::parse("PAM").unwrap(), AssemblyCode::parse("PACE").unwrap());
+        let content = |comment: &str| {
+            ResponseInput::new(vec!["victims".into(), "youth-pve".into()], vec!["sahel".into()], vec![activity("A"), activity("B")], comment.into())
+                .validate(&def, Purpose::Submit)
+                .unwrap()
+        };
+        let first = content("first");
+        for assembly in [&pam, &pace] {
+            responses::save(&mut conn, Save { cycle: &def.label, assembly, content: &first, status: ResponseStatus::Submitted, expected_version: None, actor: "test" }).unwrap();
+        }
+        let read = |conn: &mut barometer_store::DbConn, assembly: &AssemblyCode| responses::find(conn, &def.label, assembly).unwrap().unwrap();
+        let (pam_v1, pace_v1) = (read(&mut conn, &pam), read(&mut conn, &pace));
+        let (second, third) = (content("second"), content("third"));
+        let amend = |assembly, content, expected_version, existing| {
+            responses::Amendment::of(Save { cycle: &def.label, assembly, content, status: ResponseStatus::Submitted, expected_version, actor: "focal" }, existing)
+        };
+        // Not amendments: other lists, or a version other than the one read.
+        let other_lists = ResponseInput::new(vec!["ai-tech".into()], vec!["sahel".into()], vec![], "x".into()).validate(&def, Purpose::Submit).unwrap();
+        assert!(amend(&pam, &other_lists, None, &pam_v1).unwrap().is_none(), "changed lists go through save_over");
+        assert!(matches!(amend(&pam, &second, Some(7), &pam_v1), Err(StoreError::VersionConflict { expected: 7, current: 1 })));
+
+        let batch = vec![
+            amend(&pam, &second, Some(1), &pam_v1).unwrap().unwrap(),
+            amend(&pace, &second, None, &pace_v1).unwrap().unwrap(),
+            // Made from the same read of PAM as the first: it must not overwrite it unseen.
+            amend(&pam, &third, None, &pam_v1).unwrap().unwrap(),
+        ];
+        let answers = conn.transaction(|conn| Ok::<_, StoreError>(responses::amend_all(conn, &batch))).unwrap();
+        let pam_v2 = answers[0].as_ref().expect("PAM amended");
+        let pace_v2 = answers[1].as_ref().expect("PACE amended");
+        assert!(matches!(answers[2], Err(StoreError::VersionConflict { expected: 1, current: 2 })), "{:?}", answers[2]);
+        for (stored, assembly) in [(pam_v2, &pam), (pace_v2, &pace)] {
+            assert_eq!((stored.version, stored.content.comment.as_str()), (2, "second"));
+            assert_eq!(&read(&mut conn, assembly), stored, "the answer is what a fresh read finds");
+            let history = audit::history(&mut conn, "response", &format!("2025/{assembly}")).unwrap();
+            assert_eq!(history.iter().map(|h| h.action.as_str()).collect::<Vec<_>>(), ["response.submit", "response.amend"], "{assembly}");
+            assert_eq!(history[1].actor, "focal");
+            let after: serde_json::Value = serde_json::from_str(history[1].after_json.as_deref().unwrap()).unwrap();
+            assert_eq!(after["content"]["comment"].as_str(), Some("second"), "the audit entry is the amendment");
+        }
+        assert_ne!(pam_v2.receipt, pam_v1.receipt, "a new submission, a new receipt");
+        assert_eq!(pam_v2.content.activities, pam_v1.content.activities, "the activities keep their ids and statuses");
     }
 
     // What the survey's write reads first: one statement on PostgreSQL, the same answer on both.

@@ -122,6 +122,34 @@ async_backend_tests! {
         assert_eq!((status, error_code(&error)), (StatusCode::BAD_REQUEST, "malformed_request"));
     }
 
+    // Without If-Match a submission is meant over whatever is stored: when others of the same
+    // response race it (on PostgreSQL they share a batch of reads and of writes, and all but one
+    // find the version they read gone), each is made again over the newer one, never refused.
+    async fn submissions_without_a_version_all_land_even_when_they_race(db) {
+        load_demo(&db);
+        let app = test::init_service(barometer_web::configure(state(&db))).await;
+        let ep = token(&db, Role::FocalPoint, Some("EP"));
+        let (status, _) = json(&app, TestRequest::put().uri(EP).insert_header(bearer(&ep)).set_json(answer())).await;
+        assert_eq!(status, StatusCode::OK);
+        let submit = |take: usize| {
+            let mut body = answer();
+            body["comment"] = json!(format!("take {take}"));
+            json(&app, TestRequest::post().uri(&format!("{EP}/submit")).insert_header(bearer(&ep)).set_json(body))
+        };
+        let answers = futures_util::future::join_all((0..4).map(submit)).await;
+        for (status, body) in &answers {
+            assert_eq!(*status, StatusCode::OK, "{body}");
+        }
+        let mut versions: Vec<i64> = answers.iter().map(|(_, body)| body["version"].as_i64().unwrap()).collect();
+        versions.sort_unstable();
+        assert_eq!(versions, [2, 3, 4, 5], "each was made over the one before it");
+        let (_, stored) = json(&app, TestRequest::get().uri(EP).insert_header(bearer(&ep))).await;
+        let last = answers.iter().find(|(_, body)| body["version"] == 5).map(|(_, body)| body["comment"].clone());
+        assert_eq!((stored["version"].as_i64(), Some(stored["comment"].clone())), (Some(5), last), "the last one written is stored");
+        let history = barometer_store::audit::history(&mut db.conn(), "response", "2026/EP").unwrap();
+        assert_eq!(history.len(), 5, "the save and four submissions, each once");
+    }
+
     async fn a_repeated_submit_with_the_same_idempotency_key_stores_once(db) {
         load_demo(&db);
         let app = test::init_service(barometer_web::configure(state(&db))).await;

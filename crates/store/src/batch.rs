@@ -1,0 +1,127 @@
+//! Work that concurrent requests share: a [`Batcher`] answers many waiting requests with one
+//! query (one statement on PostgreSQL), so that under load the database parses, plans, answers
+//! and (for a write) commits once per batch instead of once per request, and no request waits on
+//! a blocking thread of its own. The web service batches the check of every cached read, and on
+//! PostgreSQL the amendments of responses ([`crate::responses::amend_all`]).
+//!
+//! A read is as fresh as a read of its own: its answer comes from a query begun after the request
+//! was queued, so it sees every write acknowledged before it was made. A write is answered once
+//! the statement that wrote it has returned (committed). Alone, a request is a batch of one and
+//! waits for nobody; it is never held back to wait for others.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, mpsc};
+
+use crate::{DbConn, Pool, Reply, StoreError};
+
+/// How many requests one query takes at most; more wait for the next.
+const MAX_BATCH: usize = 256;
+
+/// The query of a batcher: one answer per request, in the requests' order.
+type BatchQuery<Q, A> = Arc<dyn Fn(&mut DbConn, &[Q]) -> Result<Vec<A>, StoreError> + Send + Sync>;
+
+/// Queues requests of type `Q` for a few threads that answer them in batches with `A`s. Cheap to
+/// clone; the threads end when the last clone is dropped.
+///
+/// When the query fails as a whole (no connection, a failed statement), every request of the
+/// batch gets the error [`StoreError::share`] makes of it; a query whose requests can fail one by
+/// one answers each with a `Result` of its own.
+pub struct Batcher<Q, A> {
+    queue: mpsc::Sender<(Q, Reply<A>)>,
+}
+
+impl<Q, A> Clone for Batcher<Q, A> {
+    fn clone(&self) -> Self {
+        Batcher { queue: self.queue.clone() }
+    }
+}
+
+impl<Q: Send + 'static, A: Send + 'static> Batcher<Q, A> {
+    /// Starts `threads` threads (each with a pooled connection while it runs a batch) that answer
+    /// requests with `query`. `name` names the threads.
+    pub fn new<F>(pool: Pool, name: &str, threads: usize, query: F) -> Batcher<Q, A>
+    where
+        F: Fn(&mut DbConn, &[Q]) -> Result<Vec<A>, StoreError> + Send + Sync + 'static,
+    {
+        let (queue, receiver) = mpsc::channel::<(Q, Reply<A>)>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        let query: BatchQuery<Q, A> = Arc::new(query);
+        for _ in 0..threads.max(1) {
+            let (pool, receiver, query) = (pool.clone(), receiver.clone(), query.clone());
+            std::thread::Builder::new()
+                .name(name.to_owned())
+                .spawn(move || run(&pool, &receiver, &query))
+                .expect("the operating system starts the batched reads' threads");
+        }
+        Batcher { queue }
+    }
+
+    /// Queues `request`; `reply` is called on a batcher thread with its answer. `reply` must be
+    /// quick: it only hands the answer on (to a channel, say).
+    pub fn ask(&self, request: Q, reply: Reply<A>) {
+        if let Err(mpsc::SendError((_, reply))) = self.queue.send((request, reply)) {
+            reply(Err(StoreError::Shared("the batched reads have stopped".into())));
+        }
+    }
+
+    /// Queues `request` and waits for its answer. Blocking: for tests and threads of your own.
+    pub fn ask_blocking(&self, request: Q) -> Result<A, StoreError> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        self.ask(
+            request,
+            Box::new(move |outcome| {
+                let _ = reply.send(outcome);
+            }),
+        );
+        answer.recv().unwrap_or_else(|_| Err(StoreError::Shared("the batched reads stopped before answering".into())))
+    }
+}
+
+fn run<Q, A>(pool: &Pool, receiver: &Mutex<mpsc::Receiver<(Q, Reply<A>)>>, query: &BatchQuery<Q, A>) {
+    loop {
+        // One thread at a time takes what is waiting; the others run the batches they took.
+        let batch = {
+            let Ok(receiver) = receiver.lock() else { return };
+            let Ok(first) = receiver.recv() else { return };
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match receiver.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
+            }
+            batch
+        };
+        let (requests, replies): (Vec<Q>, Vec<Reply<A>>) = batch.into_iter().unzip();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let mut conn = pool.get()?;
+            query(&mut conn, &requests)
+        }));
+        match outcome {
+            Ok(Ok(answers)) if answers.len() == replies.len() => {
+                for (reply, answer) in replies.into_iter().zip(answers) {
+                    reply(Ok(answer));
+                }
+            }
+            Ok(Ok(answers)) => {
+                tracing::error!(requests = replies.len(), answers = answers.len(), "a batched read gave the wrong number of answers");
+                answer_all(replies, "the read gave an unexpected answer (a bug, logged)");
+            }
+            Ok(Err(e)) => {
+                for reply in replies {
+                    reply(Err(e.share()));
+                }
+            }
+            Err(_) => {
+                tracing::error!(requests = replies.len(), "a batched read panicked");
+                answer_all(replies, "the read stopped unexpectedly (a bug, logged)");
+            }
+        }
+    }
+}
+
+fn answer_all<A>(replies: Vec<Reply<A>>, why: &str) {
+    for reply in replies {
+        reply(Err(StoreError::Shared(why.to_owned())));
+    }
+}

@@ -980,7 +980,7 @@ pub(crate) fn tokens_with_fingerprints(
     conn: &mut diesel::PgConnection,
     token_hashes: &[&str],
     cycles: &[Option<&str>],
-) -> Result<Vec<Result<(Option<crate::auth::TokenRow>, Option<String>), StoreError>>, StoreError> {
+) -> Result<Vec<Result<pg_read::TokenAndFingerprint, StoreError>>, StoreError> {
     pg_read::tokens_with_fingerprints(conn, token_hashes, cycles, ResponseStatus::Submitted.as_str())
 }
 

@@ -256,6 +256,9 @@ struct TokenDoc {
     roster_changed: Option<chrono::NaiveDateTime>,
 }
 
+/// A token's row (if any) and a cycle's results fingerprint (if asked for, and the cycle exists).
+pub(crate) type TokenAndFingerprint = (Option<TokenRow>, Option<String>);
+
 /// For each `(token hash, cycle)` pair, in order: the token's row (if any) and the cycle's
 /// results fingerprint (if a cycle is named and there is such a cycle). A token row that cannot
 /// be read is that request's error only.
@@ -264,7 +267,7 @@ pub(super) fn tokens_with_fingerprints(
     token_hashes: &[&str],
     cycles: &[Option<&str>],
     submitted: &str,
-) -> Result<Vec<Result<(Option<TokenRow>, Option<String>), StoreError>>, StoreError> {
+) -> Result<Vec<Result<TokenAndFingerprint, StoreError>>, StoreError> {
     let docs: Vec<TokenDoc> = TokensStatement { token_hashes, cycles, submitted }.load(conn)?;
     Ok(docs
         .into_iter()

@@ -25,6 +25,7 @@ mod openapi;
 mod results;
 mod routes;
 mod state;
+mod strict_json;
 mod survey;
 mod survey_form;
 mod telemetry;

@@ -215,6 +215,25 @@ fn catalogue() -> Vec<Case> {
                 .insert_header(("content-type", "text/plain"))
                 .set_payload(answer().to_string())
         }),
+        // A member given twice: serde_json alone would keep the last one without a word.
+        json_case("json_repeated_member", 400, "malformed_request", None, |c| {
+            put_raw(c, "application/json", answer().to_string().replacen('{', r#"{"themes": ["cft"], "#, 1))
+        }),
+        json_case("json_repeated_member_in_activity", 400, "malformed_request", None, |c| {
+            put_raw(c, "application/json", answer().to_string().replacen(r#""city":"Rome""#, r#""city":"Rome","city":"Oslo""#, 1))
+        }),
+        json_case("json_submit_repeated_member", 400, "malformed_request", None, |c| {
+            TestRequest::post()
+                .uri(&format!("{EP}/submit"))
+                .insert_header(bearer(&c.ep))
+                .insert_header(("content-type", "application/json"))
+                .set_payload(answer().to_string().replacen('{', r#"{"comment": "first", "#, 1))
+        }),
+        json_case("json_repeated_member_in_new_assembly", 400, "malformed_request", None, |c| {
+            as_secretariat(c, TestRequest::post().uri("/api/v1/assemblies"))
+                .insert_header(("content-type", "application/json"))
+                .set_payload(r#"{"code": "NEWPA", "name": "A new assembly", "name": "Another", "joined_on": "2024-01-01"}"#)
+        }),
         json_case("json_themes_not_an_array", 422, "invalid_content", Some("themes"), |c| {
             put(c, broken(|v| v["themes"] = json!("youth-pve")))
         }),

@@ -9,6 +9,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::routes::json;
 use crate::state::AppState;
+use crate::strict_json::Strict;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/assemblies", web::get().to(list)).route("/assemblies", web::post().to(create));
@@ -20,9 +21,9 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
     Ok(json(StatusCode::OK, &Items { items }))
 }
 
-async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<serde_json::Value>) -> Result<HttpResponse, ApiError> {
+async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Strict>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat])?;
-    let assembly: Assembly = barometer_domain::cycle::object_with_path(body.into_inner()).map_err(ApiError::invalid)?;
+    let assembly: Assembly = barometer_domain::cycle::object_with_path(body.into_inner().0).map_err(ApiError::invalid)?;
     assembly.validate().map_err(ApiError::invalid)?;
     let actor = caller.actor();
     let stored = assembly.clone();

@@ -17,6 +17,7 @@ use crate::calendar::{self, Labeller};
 use crate::error::ApiError;
 use crate::i18n::Ui;
 use crate::state::AppState;
+use crate::strict_json::Strict;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/activities", web::get().to(list))
@@ -134,9 +135,9 @@ async fn set_status(
     Ok(HttpResponse::Ok().json(json!({"id": id, "status": status.as_str()})))
 }
 
-async fn add_event(state: web::Data<AppState>, caller: Caller, body: web::Json<serde_json::Value>) -> Result<HttpResponse, ApiError> {
+async fn add_event(state: web::Data<AppState>, caller: Caller, body: web::Json<Strict>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat])?;
-    let input: EventInput = barometer_domain::cycle::deserialize_with_path(body.into_inner()).map_err(ApiError::invalid)?;
+    let input: EventInput = barometer_domain::cycle::deserialize_with_path(body.into_inner().0).map_err(ApiError::invalid)?;
     let event = input.validate().map_err(ApiError::invalid)?;
     let actor = caller.actor();
     let id = state.db(move |conn| store::insert_event(conn, &event, &actor)).await?;

@@ -11,6 +11,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::routes::json;
 use crate::state::AppState;
+use crate::strict_json::Strict;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/cycles", web::get().to(list))
@@ -48,9 +49,9 @@ async fn show(state: web::Data<AppState>, _caller: Caller, path: web::Path<Strin
 }
 
 /// Creates a cycle (as a draft) from its definition; errors name the JSON path.
-async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<serde_json::Value>) -> Result<HttpResponse, ApiError> {
+async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<Strict>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat])?;
-    let def: CycleDefinition = barometer_domain::cycle::object_with_path(body.into_inner()).map_err(ApiError::invalid)?;
+    let def: CycleDefinition = barometer_domain::cycle::object_with_path(body.into_inner().0).map_err(ApiError::invalid)?;
     def.validate().map_err(ApiError::invalid)?;
     insert(&state, &caller, def).await
 }

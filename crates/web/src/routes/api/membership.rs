@@ -18,6 +18,7 @@ use crate::i18n::Ui;
 use crate::membership::{self, instant, request_json};
 use crate::routes::json;
 use crate::state::AppState;
+use crate::strict_json::Strict;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/membership-requests", web::get().to(list))
@@ -33,16 +34,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/notifications/{id}/read", web::post().to(mark_read));
 }
 
-async fn create(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    ui: Ui,
-    body: web::Json<serde_json::Value>,
-) -> Result<HttpResponse, ApiError> {
+async fn create(req: HttpRequest, state: web::Data<AppState>, ui: Ui, body: web::Json<Strict>) -> Result<HttpResponse, ApiError> {
     let address = crate::limits::client_address(&req, &state.config);
     let limit = crate::limits::per_hour(state.config.membership_requests_per_hour);
     crate::limits::hit(&state, crate::limits::MEMBERSHIP, address, limit).await?;
-    let input: RequestInput = barometer_domain::cycle::deserialize_with_path(body.into_inner()).map_err(ApiError::invalid)?;
+    let input: RequestInput = barometer_domain::cycle::deserialize_with_path(body.into_inner().0).map_err(ApiError::invalid)?;
     let stored = membership::submit(&state, input, ui.lang, None, "public:api".to_owned()).await?;
     Ok(json(StatusCode::CREATED, &request_json(&stored, &[])))
 }
@@ -75,10 +71,10 @@ async fn decide(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<serde_json::Value>,
+    body: web::Json<Strict>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat])?;
-    let body: DecisionBody = barometer_domain::cycle::deserialize_with_path(body.into_inner()).map_err(ApiError::invalid)?;
+    let body: DecisionBody = barometer_domain::cycle::deserialize_with_path(body.into_inner().0).map_err(ApiError::invalid)?;
     let id = path.into_inner();
     let stored = membership::decide(&state, id.clone(), body.meeting, &body.decision, &body.code, caller.actor()).await?;
     let history = state.db(move |conn| barometer_store::audit::history(conn, barometer_store::membership::ENTITY, &id)).await?;
@@ -119,9 +115,9 @@ async fn meetings(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
     Ok(json(StatusCode::OK, &Items { items }))
 }
 
-async fn create_meeting(state: web::Data<AppState>, caller: Caller, body: web::Json<serde_json::Value>) -> Result<HttpResponse, ApiError> {
+async fn create_meeting(state: web::Data<AppState>, caller: Caller, body: web::Json<Strict>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat])?;
-    let meeting: Meeting = barometer_domain::cycle::deserialize_with_path(body.into_inner()).map_err(ApiError::invalid)?;
+    let meeting: Meeting = barometer_domain::cycle::deserialize_with_path(body.into_inner().0).map_err(ApiError::invalid)?;
     meeting.validate().map_err(ApiError::invalid)?;
     let actor = caller.actor();
     let stored = meeting.clone();
@@ -136,13 +132,9 @@ async fn presidency(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
     Ok(json(StatusCode::OK, &json!({"current": current, "items": items})))
 }
 
-async fn record_presidency(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: web::Json<serde_json::Value>,
-) -> Result<HttpResponse, ApiError> {
+async fn record_presidency(state: web::Data<AppState>, caller: Caller, body: web::Json<Strict>) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Secretariat])?;
-    let term: Presidency = barometer_domain::cycle::deserialize_with_path(body.into_inner()).map_err(ApiError::invalid)?;
+    let term: Presidency = barometer_domain::cycle::deserialize_with_path(body.into_inner().0).map_err(ApiError::invalid)?;
     term.validate().map_err(ApiError::invalid)?;
     let actor = caller.actor();
     let stored = term.clone();

@@ -10,6 +10,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::{empty_response_json, response_json};
 use crate::state::AppState;
+use crate::strict_json::Strict;
 use crate::survey::{self, Idempotency, Mode, WriteRequest, Written};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -88,10 +89,10 @@ async fn save(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
-    body: web::Json<serde_json::Value>,
+    body: web::Json<Strict>,
 ) -> Result<HttpResponse, ApiError> {
     let (label, code) = (label(&path.0)?, assembly(&path.1)?);
-    let input = parse_input(body.into_inner())?;
+    let input = parse_input(body.into_inner().0)?;
     let request =
         WriteRequest { label, assembly: code, input: Some(input), expected_version: if_match(&req)?, mode: Mode::Save, idempotency: None };
     let result = survey::write(&state, &caller, request).await?;
@@ -116,7 +117,7 @@ async fn submit(
         if !content_type.starts_with("application/json") {
             return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "send the body as JSON with Content-Type: application/json"));
         }
-        let value: serde_json::Value = serde_json::from_slice(&body)
+        let Strict(value) = serde_json::from_slice(&body)
             .map_err(|e| ApiError::new(ErrorCode::MalformedRequest, format!("the body is not valid JSON: {e}")))?;
         Some(parse_input(value)?)
     };

@@ -533,7 +533,13 @@ pub fn amend_all(conn: &mut DbConn, amendments: &[Amendment]) -> Vec<Result<Stor
         let mut seen = BTreeSet::new();
         let (round, later): (Vec<usize>, Vec<usize>) = left.iter().partition(|&&i| seen.insert(amendments[i].response_id()));
         let batch: Vec<&Amendment> = round.iter().map(|&i| &amendments[i]).collect();
-        let outcome = write_amendments(conn, &batch).and_then(|written| {
+        // On PostgreSQL the round is one statement, atomic on its own; on SQLite its updates and
+        // inserts are wrapped so that a failure keeps none of them.
+        let written = match conn {
+            DbConn::Postgres(_) => write_amendments(conn, &batch),
+            DbConn::Sqlite(_) => conn.transaction(|conn| write_amendments(conn, &batch)),
+        };
+        let outcome = written.and_then(|written| {
             let conflicted: Vec<&str> = batch.iter().zip(&written).filter(|(_, ok)| !**ok).map(|(a, _)| a.response_id()).collect();
             let current: BTreeMap<String, i32> = if conflicted.is_empty() {
                 BTreeMap::new()

@@ -48,12 +48,13 @@ impl AppState {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let cycles: Arc<barometer_store::cycles::CycleCache> = Arc::default();
         let cache = cycles.clone();
+        // Each batcher has one thread per core: while one waits for the database, another takes
+        // the next batch.
         AppState {
             writer,
             responses: Batcher::new(pool.clone(), "barometer-find", cores, move |conn, pairs| {
                 barometer_store::responses::find_all_with_cycle(conn, &cache, pairs)
             }),
-            // One thread per core: while one waits for the database, the other takes the next batch.
             tokens: Batcher::new(pool.clone(), "barometer-tokens", cores, barometer_store::auth::verify_tokens),
             amendments: Batcher::new(pool.clone(), "barometer-amend", cores, |conn, amendments| {
                 Ok(barometer_store::responses::amend_all(conn, amendments))

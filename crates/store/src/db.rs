@@ -94,7 +94,21 @@ impl DatabaseUrl {
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target)
                     .map_err(|e| StoreError::Connect(format!("cannot open SQLite database {:?}: {e}", self.target)))?;
-                conn.batch_execute(SQLITE_PRAGMAS)?;
+                // Two connections switching a new database to WAL at the same moment can each hold
+                // a lock the other needs; SQLite then answers one "database is locked" at once,
+                // without waiting out the busy timeout (waiting would be a deadlock). By the time
+                // it tries again the other has switched the file, and the pragma goes through.
+                let mut tries = 0;
+                loop {
+                    match conn.batch_execute(SQLITE_PRAGMAS) {
+                        Ok(()) => break,
+                        Err(e) if tries < 100 && e.to_string().contains("database is locked") => {
+                            tries += 1;
+                            std::thread::sleep(Duration::from_millis(10));
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
                 Ok(DbConn::Sqlite(conn))
             }
             Backend::Postgres => {
@@ -198,6 +212,30 @@ mod tests {
         assert!(message.contains("\"mysql\""), "{message}");
         assert!(message.contains("sqlite://") && message.contains("postgres://"), "{message}");
         assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    // The pool opens its connections at the same moment; on a new file each switches it to WAL.
+    #[test]
+    fn connections_opened_together_on_a_new_sqlite_file_all_open() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let url = DatabaseUrl::parse(&format!("sqlite://{}", dir.path().join("new.db").display())).unwrap();
+            let start = std::sync::Barrier::new(8);
+            std::thread::scope(|scope| {
+                let opened: Vec<_> = (0..8)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            start.wait();
+                            url.connect().map(|_| ())
+                        })
+                    })
+                    .collect();
+                for one in opened {
+                    let outcome = one.join().unwrap();
+                    assert!(outcome.is_ok(), "{outcome:?}");
+                }
+            });
+        }
     }
 
     #[test]

@@ -96,6 +96,15 @@ pub fn set_contact_email(conn: &mut DbConn, code: &AssemblyCode, email: Option<&
     })
 }
 
+/// The contact address of every assembly that has one, by code.
+pub fn contacts(conn: &mut DbConn) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+    let rows: Vec<(String, Option<String>)> = assemblies::table
+        .filter(assemblies::contact_email.is_not_null())
+        .select((assemblies::code, assemblies::contact_email))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(code, email)| Some((code, email?))).collect())
+}
+
 /// Where email for `code` goes: its contact address and its focal points' sign-in addresses
 /// (enabled accounts only), without repeats.
 pub fn email_recipients(conn: &mut DbConn, code: &AssemblyCode) -> Result<Vec<String>, StoreError> {

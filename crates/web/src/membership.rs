@@ -158,3 +158,14 @@ pub fn meetings_with_agenda(
     }
     Ok(out)
 }
+
+/// An assembly's contact address as the Secretariat typed it: `None` (cleared) when empty, 422
+/// naming `contact_email` when it is not an address.
+pub fn contact_email(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => barometer_domain::membership::email(text)
+            .map(Some)
+            .map_err(|message| ApiError::invalid(barometer_domain::FieldErrors::single("contact_email", message))),
+    }
+}

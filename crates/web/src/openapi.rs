@@ -246,8 +246,20 @@ fn core_document(base_url: &str) -> Value {
         "security": [{"bearer": []}],
         "paths": {
             "/api/v1/assemblies": {
-                "get": op("List the roster", "Secretariat only.", (200, "Every assembly, past and present.", items("Assembly")), &[401, 403]),
+                "get": op("List the roster", "Secretariat only.", (200, "Every assembly, past and present, with its contact email.", items("RosterEntry")), &[401, 403]),
                 "post": with_body(op("Add an assembly", "Secretariat only.", (201, "The assembly.", schema("Assembly")), &[400, 401, 403, 409, 422]), schema("Assembly"))
+            },
+            "/api/v1/assemblies/{code}/contact": {
+                "parameters": [{"name": "code", "in": "path", "required": true, "schema": {"type": "string"}, "description": "The assembly's code, e.g. PAM."}],
+                "put": with_body(
+                    op(
+                        "Set an assembly's contact email",
+                        "Secretariat only. Notices of requests to join go to this address as well as to the assembly's focal points. `null` or `\"\"` removes it.",
+                        (200, "The assembly's code and its contact email.", json!({"type": "object", "properties": {"code": {"type": "string"}, "contact_email": {"type": "string", "format": "email", "nullable": true}}})),
+                        &[400, 401, 403, 404, 422]
+                    ),
+                    json!({"type": "object", "required": ["contact_email"], "properties": {"contact_email": {"type": "string", "format": "email", "nullable": true}}})
+                )
             },
             "/api/v1/cycles": {
                 "get": op("List cycles", "Newest first.", (200, "The cycles.", items("CycleSummary")), &[401]),
@@ -444,6 +456,9 @@ fn base_schemas() -> Value {
             "code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
         "Assembly": {"type": "object", "required": ["code", "name", "joined_on"], "properties": {
             "code": {"type": "string", "example": "PAM"}, "name": {"type": "string"}, "joined_on": {"type": "string", "format": "date"}, "left_on": {"type": "string", "format": "date", "nullable": true}}},
+        "RosterEntry": {"type": "object", "required": ["code", "name", "joined_on", "contact_email"], "properties": {
+            "code": {"type": "string", "example": "PAM"}, "name": {"type": "string"}, "joined_on": {"type": "string", "format": "date"}, "left_on": {"type": "string", "format": "date", "nullable": true},
+            "contact_email": {"type": "string", "format": "email", "nullable": true, "description": "Where the Secretariat writes to the assembly, besides its focal points."}}},
         "Theme": {"type": "object", "required": ["code", "labels"], "properties": {"code": {"type": "string"}, "labels": labels, "replaces": codes}},
         "Region": {"type": "object", "required": ["code", "labels"], "properties": {"code": {"type": "string"}, "labels": labels, "parent": {"type": "string", "nullable": true}, "countries": codes}},
         "ActivityKind": {"type": "object", "required": ["code", "labels"], "properties": {"code": {"type": "string"}, "labels": labels}},

@@ -102,6 +102,40 @@ fn challenge(db: &TestDb, html: &str) -> (String, String) {
 }
 
 async_backend_tests! {
+    // The address notices of requests to join go to, besides the assembly's focal points.
+    async fn the_secretariat_sets_and_clears_an_assemblys_contact_email_through_the_api(db) {
+        crate::support::load_demo(&db);
+        let app = test::init_service(barometer_web::configure(state(&db))).await;
+        let secretariat = token(&db, Role::Secretariat, None);
+        let put = |uri: &str, body: serde_json::Value| TestRequest::put().uri(uri).insert_header(bearer(&secretariat)).set_json(body);
+        let pam = AssemblyCode::parse("PAM").unwrap();
+        let (status, body) = json(&app, put("/api/v1/assemblies/PAM/contact", json!({"contact_email": " ct@pam.example "}))).await;
+        assert_eq!((status, body), (StatusCode::OK, json!({"code": "PAM", "contact_email": "ct@pam.example"})));
+        let list = || TestRequest::get().uri("/api/v1/assemblies").insert_header(bearer(&secretariat));
+        let contacts = |list: serde_json::Value| {
+            list["items"].as_array().unwrap().iter().map(|a| (a["code"].as_str().unwrap().to_owned(), a["contact_email"].clone())).collect::<Vec<_>>()
+        };
+        let listed = contacts(json(&app, list()).await.1);
+        assert!(listed.contains(&("PAM".to_owned(), json!("ct@pam.example"))), "{listed:?}");
+        assert!(listed.contains(&("PACE".to_owned(), serde_json::Value::Null)), "{listed:?}");
+        assert!(barometer_store::assemblies::email_recipients(&mut db.conn(), &pam).unwrap().contains(&"ct@pam.example".to_owned()));
+
+        let (status, body) = json(&app, put("/api/v1/assemblies/PAM/contact", json!({"contact_email": "ct at pam"}))).await;
+        assert_eq!((status, error_code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_content"));
+        assert!(body["error"]["fields"]["contact_email"].is_string(), "{body}");
+        let (status, body) = json(&app, put("/api/v1/assemblies/PAM/contact", json!({"email": "ct@pam.example"}))).await;
+        assert_eq!((status, error_code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_content"), "an unknown member: {body}");
+        let (status, _) = json(&app, put("/api/v1/assemblies/NOPE/contact", json!({"contact_email": "a@b.example"}))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(contacts(json(&app, list()).await.1).contains(&("PAM".to_owned(), json!("ct@pam.example"))), "nothing changed");
+
+        let (status, body) = json(&app, put("/api/v1/assemblies/PAM/contact", json!({"contact_email": null}))).await;
+        assert_eq!((status, body["contact_email"].clone()), (StatusCode::OK, serde_json::Value::Null));
+        assert!(contacts(json(&app, list()).await.1).contains(&("PAM".to_owned(), serde_json::Value::Null)));
+        let history = barometer_store::audit::history(&mut db.conn(), "assembly", "PAM").unwrap();
+        assert_eq!(history.iter().filter(|h| h.action == "assembly.contact").count(), 2, "set and cleared, each audited");
+    }
+
     async fn an_expression_of_interest_goes_from_submission_to_the_next_cycles_members(db) {
         roster(&db);
         let app = test::init_service(barometer_web::configure(state(&db))).await;

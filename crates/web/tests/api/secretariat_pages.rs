@@ -126,6 +126,41 @@ async_backend_tests! {
         assert_eq!(barometer_store::assemblies::list(&mut db.conn()).unwrap().len(), 1);
     }
 
+    // Each row of the roster has its contact email, which the Secretariat sets or clears there;
+    // a bad address comes back with what was typed and the reason, and changes nothing.
+    async fn the_roster_sets_an_assemblys_contact_email_and_keeps_a_bad_one_typed(db) {
+        load_demo(&db);
+        let app = test::init_service(barometer_web::configure(state(&db))).await;
+        let s = session(&db);
+        let post = |body: &str| {
+            signed_in(TestRequest::post().uri("/assemblies/PAM/contact"), &s)
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .set_payload(body.to_owned())
+        };
+        let contact = |db: &TestDb| barometer_store::assemblies::contacts(&mut db.conn()).unwrap().get("PAM").cloned();
+        let res = test::call_service(&app, post("csrf=test-csrf&contact_email=+ct%40pam.example+").to_request()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = text(res).await;
+        assert!(html.contains("The contact email of PAM is saved"), "{html}");
+        assert!(html.contains("id=\"contact-PAM\" name=\"contact_email\" value=\"ct@pam.example\""), "the row shows it");
+        assert_eq!(contact(&db).as_deref(), Some("ct@pam.example"));
+
+        let res = test::call_service(&app, post("csrf=test-csrf&contact_email=ct+at+pam").to_request()).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = text(res).await;
+        assert!(html.contains("value=\"ct at pam\"") && html.contains("enter an email address"), "what was typed is kept, with why");
+        assert_eq!(contact(&db).as_deref(), Some("ct@pam.example"), "nothing changed");
+
+        let res = test::call_service(&app, post("csrf=forged&contact_email=x%40y.example").to_request()).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(contact(&db).as_deref(), Some("ct@pam.example"), "a forged form changes nothing");
+
+        let res = test::call_service(&app, post("csrf=test-csrf&contact_email=").to_request()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(text(res).await.contains("PAM has no contact email any more"));
+        assert_eq!(contact(&db), None);
+    }
+
     async fn a_personal_link_made_from_the_tracker_is_shown_once_and_works(db) {
         load_demo(&db);
         let app = test::init_service(barometer_web::configure(state(&db))).await;

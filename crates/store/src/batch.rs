@@ -10,7 +10,7 @@
 //! waits for nobody; it is never held back to wait for others.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
 use crate::{DbConn, Pool, Reply, StoreError};
 
@@ -21,47 +21,63 @@ const MAX_BATCH: usize = 256;
 type BatchQuery<Q, A> = Arc<dyn Fn(&mut DbConn, &[Q]) -> Result<Vec<A>, StoreError> + Send + Sync>;
 
 /// Queues requests of type `Q` for a few threads that answer them in batches with `A`s. Cheap to
-/// clone; the threads end when the last clone is dropped.
+/// clone. The threads start with the first request (a batcher that is never asked costs
+/// nothing), and end when the last clone is dropped.
 ///
 /// When the query fails as a whole (no connection, a failed statement), every request of the
 /// batch gets the error [`StoreError::share`] makes of it; a query whose requests can fail one by
 /// one answers each with a `Result` of its own.
 pub struct Batcher<Q, A> {
-    queue: mpsc::Sender<(Q, Reply<A>)>,
+    inner: Arc<Inner<Q, A>>,
+}
+
+struct Inner<Q, A> {
+    pool: Pool,
+    name: String,
+    threads: usize,
+    query: BatchQuery<Q, A>,
+    queue: OnceLock<mpsc::Sender<(Q, Reply<A>)>>,
 }
 
 impl<Q, A> Clone for Batcher<Q, A> {
     fn clone(&self) -> Self {
-        Batcher { queue: self.queue.clone() }
+        Batcher { inner: self.inner.clone() }
     }
 }
 
 impl<Q: Send + 'static, A: Send + 'static> Batcher<Q, A> {
-    /// Starts `threads` threads (each with a pooled connection while it runs a batch) that answer
-    /// requests with `query`. `name` names the threads.
+    /// A batcher of `threads` threads (each with a pooled connection while it runs a batch) that
+    /// answer requests with `query`. `name` names the threads.
     pub fn new<F>(pool: Pool, name: &str, threads: usize, query: F) -> Batcher<Q, A>
     where
         F: Fn(&mut DbConn, &[Q]) -> Result<Vec<A>, StoreError> + Send + Sync + 'static,
     {
-        let (queue, receiver) = mpsc::channel::<(Q, Reply<A>)>();
-        let receiver = Arc::new(Mutex::new(receiver));
-        let query: BatchQuery<Q, A> = Arc::new(query);
-        for _ in 0..threads.max(1) {
-            let (pool, receiver, query) = (pool.clone(), receiver.clone(), query.clone());
-            std::thread::Builder::new()
-                .name(name.to_owned())
-                .spawn(move || run(&pool, &receiver, &query))
-                .expect("the operating system starts the batched reads' threads");
-        }
-        Batcher { queue }
+        let inner = Inner { pool, name: name.to_owned(), threads: threads.max(1), query: Arc::new(query), queue: OnceLock::new() };
+        Batcher { inner: Arc::new(inner) }
     }
 
     /// Queues `request`; `reply` is called on a batcher thread with its answer. `reply` must be
     /// quick: it only hands the answer on (to a channel, say).
     pub fn ask(&self, request: Q, reply: Reply<A>) {
-        if let Err(mpsc::SendError((_, reply))) = self.queue.send((request, reply)) {
-            reply(Err(StoreError::Shared("the batched reads have stopped".into())));
+        if let Err(mpsc::SendError((_, reply))) = self.queue().send((request, reply)) {
+            reply(Err(StoreError::Shared(format!("the {} threads have stopped", self.inner.name))));
         }
+    }
+
+    fn queue(&self) -> &mpsc::Sender<(Q, Reply<A>)> {
+        let inner = &self.inner;
+        inner.queue.get_or_init(|| {
+            let (queue, receiver) = mpsc::channel::<(Q, Reply<A>)>();
+            let receiver = Arc::new(Mutex::new(receiver));
+            for _ in 0..inner.threads {
+                let (pool, receiver, query) = (inner.pool.clone(), receiver.clone(), inner.query.clone());
+                std::thread::Builder::new()
+                    .name(inner.name.clone())
+                    .spawn(move || run(&pool, &receiver, &query))
+                    .expect("the operating system starts the batcher's threads");
+            }
+            queue
+        })
     }
 
     /// Queues `request` and waits for its answer. Blocking: for tests and threads of your own.

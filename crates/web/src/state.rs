@@ -28,8 +28,8 @@ pub struct AppState {
     pub tokens: Batcher<TokenCheck, Result<Checked, StoreError>>,
     /// Amendments of responses whose lists are unchanged, written in batches on PostgreSQL: under
     /// load one statement, one commit, carries every amendment waiting
-    /// ([`barometer_store::responses::amend_all`]). Not used on SQLite, whose writes all go
-    /// through the [`Writer`]'s group commit.
+    /// ([`barometer_store::responses::amend_all`]). Never asked on SQLite, whose writes all go
+    /// through the [`Writer`]'s group commit, so it starts no thread there.
     pub amendments: Batcher<Amendment, Result<StoredResponse, StoreError>>,
     /// What unkeyed writes of responses read first on PostgreSQL (the cycle, the assembly and its
     /// response), in batches: one statement for every write waiting

@@ -181,7 +181,7 @@ fn verify_hash(conn: &mut DbConn, hash: &str) -> Result<Option<Principal>, Store
 }
 
 /// [`verify_token`], and the [`crate::responses::results_fingerprint`] of `cycle` (`None` when
-/// there is no such cycle): [`verify_tokens_with_fingerprints`] for one. The fingerprint may be
+/// there is no such cycle): [`verify_tokens`] for one. The fingerprint may be
 /// given (or not) when the token is refused: answer nothing from it then.
 pub fn verify_token_with_fingerprint(
     conn: &mut DbConn,
@@ -227,14 +227,16 @@ pub fn verify_tokens(conn: &mut DbConn, checks: &[TokenCheck]) -> Result<Vec<Res
             let mut fingerprints: std::collections::HashMap<&CycleLabel, Option<String>> = std::collections::HashMap::new();
             let mut answers = Vec::with_capacity(checks.len());
             for (check, hash) in checks.iter().zip(&hashes) {
-                let fingerprint = match (&check.cycle, check.cycle.as_ref().and_then(|c| fingerprints.get(c))) {
-                    (None, _) => None,
-                    (Some(_), Some(fp)) => fp.clone(),
-                    (Some(cycle), None) => {
-                        let fp = crate::responses::results_fingerprint(conn, cycle)?;
-                        fingerprints.insert(cycle, fp.clone());
-                        fp
-                    }
+                let fingerprint = match &check.cycle {
+                    None => None,
+                    Some(cycle) => match fingerprints.get(cycle) {
+                        Some(fp) => fp.clone(),
+                        None => {
+                            let fp = crate::responses::results_fingerprint(conn, cycle)?;
+                            fingerprints.insert(cycle, fp.clone());
+                            fp
+                        }
+                    },
                 };
                 answers.push(verify_hash(conn, hash).map(|principal| (principal, fingerprint)));
             }

@@ -361,16 +361,12 @@ fn write_response(
         return Err(StoreError::VersionConflict { expected, current: current_version });
     }
     let now = crate::now();
-    let version = current_version + 1;
-    let submitting = save.status == ResponseStatus::Submitted;
-    let new_receipt = submitting.then(|| receipt(&save, version));
-    let action = match (existing.map(|r| r.status), submitting) {
-        (_, false) => "response.save",
-        (Some(ResponseStatus::Submitted), true) => "response.amend",
-        (_, true) => "response.submit",
-    };
-    let entity_id = format!("{}/{}", save.cycle, save.assembly);
     let Some(old) = existing else {
+        // The first save: version 1.
+        let version = 1;
+        let submitting = save.status == ResponseStatus::Submitted;
+        let new_receipt = submitting.then(|| receipt(&save, version));
+        let entity_id = format!("{}/{}", save.cycle, save.assembly);
         let id = uuid::Uuid::now_v7().to_string();
         let submitted_at = submitting.then_some(now);
         diesel::insert_into(responses::table)
@@ -400,6 +396,7 @@ fn write_response(
             updated_at: now,
             submitted_at,
         };
+        let action = audit_action(None, save.status);
         let entry =
             Entry { actor: save.actor, action, entity: "response", entity_id: &entity_id, before: None, after: Some(audit_json(&stored)) };
         audit::append(conn, entry)?;
@@ -437,6 +434,16 @@ fn write_response(
         return conflict(conn);
     }
     Ok(amendment.stored)
+}
+
+/// How the audit log names a save with `status` of a response stored with `previous` (`None`:
+/// the first save).
+fn audit_action(previous: Option<ResponseStatus>, status: ResponseStatus) -> &'static str {
+    match (previous, status) {
+        (_, ResponseStatus::Draft) => "response.save",
+        (Some(ResponseStatus::Submitted), ResponseStatus::Submitted) => "response.amend",
+        (_, ResponseStatus::Submitted) => "response.submit",
+    }
 }
 
 /// The content [`write_lists`] answers when the lists are unchanged ([`lists_unchanged`]): the
@@ -481,11 +488,7 @@ impl Amendment {
         let submitting = save.status == ResponseStatus::Submitted;
         let (receipt, submitted_at) =
             if submitting { (Some(receipt(save, version)), Some(now)) } else { (old.receipt.clone(), old.submitted_at) };
-        let action = match (old.status, submitting) {
-            (_, false) => "response.save",
-            (ResponseStatus::Submitted, true) => "response.amend",
-            (_, true) => "response.submit",
-        };
+        let action = audit_action(Some(old.status), save.status);
         let stored = StoredResponse {
             id: old.id.clone(),
             cycle: save.cycle.clone(),

@@ -12,6 +12,7 @@
 #      pgbench with tests/load/insert.sql for PostgreSQL, `cargo bench -p barometer-store --bench
 #      sqlite_insert` for SQLite;
 # then checks that the database holds one audit entry per 2xx submission, and prints a summary
+# (with the busy CPU time of the whole machine per answer, read from /proc/stat around each run)
 # with the goals of issue 8.
 #
 # Usage: tests/load/run.sh [sqlite] [postgres]      (both by default)
@@ -105,17 +106,24 @@ field() { # field NAME LINE: the value of NAME=… in a RESULT line
 }
 ms() { awk -v us="$1" 'BEGIN { printf "%.1f", us / 1000 }'; }
 per_second() { awk -v n="$1" -v us="$2" 'BEGIN { printf "%.0f", n / (us / 1e6) }'; }
+# The machine's busy CPU time so far, in clock ticks (every process: server, database and load
+# generator), from /proc/stat: user, nice, system, irq, softirq and steal.
+cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+# cpu_per N TICKS: microseconds of busy CPU per request
+cpu_per() { awk -v n="$1" -v t="$2" -v us="$TICK_US" 'BEGIN { if (n > 0) printf "%.0f", t * us / n; else print "n/a" }'; }
 
 # wrk_run LABEL SECONDS RATE MODE FILE ARG → prints the RESULT line
 wrk_run() {
-    local label=$1 secs=$2 rate=$3 mode=$4 file=$5 arg=$6 out="$WORK/wrk-$1.txt"
+    local label=$1 secs=$2 rate=$3 mode=$4 file=$5 arg=$6 out="$WORK/wrk-$1.txt" ticks
+    ticks="$(cpu_ticks)"
     wrk --latency -t "$THREADS" -c "$CLIENTS" -d "${secs}s" --timeout 30s -s "$HERE/load.lua" "$URL" \
         -- "$mode" "$file" "$arg" "$OPEN_CYCLE" "$THREADS" "$rate" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed ($label)"; }
     local line
     line="$(grep '^RESULT ' "$out" || true)"
     [ -n "$line" ] || { cat "$out" >&2; die "wrk printed no result ($label)"; }
     grep -i 'lua\|error' "$out" | grep -v '^RESULT' >&2 || true
-    echo "$line"
+    echo "$line cpu_ticks=$(($(cpu_ticks) - ticks))"
 }
 
 # sql QUERY: one value from the backend under test
@@ -270,6 +278,8 @@ run_backend() {
         postgres)
             say "baseline: pgbench, one-row insert transactions, $CLIENTS clients, ${SECONDS_RUN}s (synchronous_commit $(sql 'SHOW synchronous_commit'), fsync $(sql 'SHOW fsync'))"
             sql "CREATE TABLE bench_insert (id BIGSERIAL PRIMARY KEY, client INT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now(), payload TEXT NOT NULL)" >/dev/null
+            local ticks
+            ticks="$(cpu_ticks)"
             pgbench -n -f "$HERE/insert.sql" -c "$CLIENTS" -j "$THREADS" -T "$SECONDS_RUN" "$DB_URL" >"$WORK/pgbench.txt" 2>&1 \
                 || { cat "$WORK/pgbench.txt" >&2; die "pgbench failed"; }
             local tps processed rows
@@ -280,6 +290,7 @@ run_backend() {
             [ "$rows" = "$processed" ] || die "pgbench reports $processed transactions but the table holds $rows rows"
             say "pgbench: $processed inserts ($rows rows stored), $tps/s"
             R[$BACKEND.baseline]="$(printf '%.0f' "$tps")"
+            R[$BACKEND.baseline.cpu]="$(cpu_per "$processed" $(($(cpu_ticks) - ticks)))"
             psql "$PG_BASE/postgres" -qAtc "DROP DATABASE $PG_DB WITH (FORCE)" >/dev/null
             PG_DB="" ;;
         sqlite)
@@ -307,7 +318,8 @@ record() {
     R[$b.$run.p99]="$(ms "$(field p99_us "$line")")"
     R[$b.$run.p999]="$(ms "$(field p999_us "$line")")"
     R[$b.$run.max]="$(ms "$(field max_us "$line")")"
-    say "$run: ${R[$b.$run.rate]} 2xx/s ($ok 2xx, ${R[$b.$run.non2xx]} other: ${R[$b.$run.statuses]}, ${R[$b.$run.errors]} socket errors/timeouts); p50 ${R[$b.$run.p50]} ms, p99 ${R[$b.$run.p99]} ms, p99.9 ${R[$b.$run.p999]} ms, max ${R[$b.$run.max]} ms"
+    R[$b.$run.cpu]="$(cpu_per "$ok" "$(field cpu_ticks "$line")")"
+    say "$run: ${R[$b.$run.rate]} 2xx/s ($ok 2xx, ${R[$b.$run.non2xx]} other: ${R[$b.$run.statuses]}, ${R[$b.$run.errors]} socket errors/timeouts); p50 ${R[$b.$run.p50]} ms, p99 ${R[$b.$run.p99]} ms, p99.9 ${R[$b.$run.p999]} ms, max ${R[$b.$run.max]} ms; ${R[$b.$run.cpu]} µs of CPU per 2xx"
 }
 
 # check_stored BACKEND RUN BEFORE AFTER: one audit entry per 2xx submission. wrk stops counting
@@ -339,12 +351,12 @@ for b in "${BACKENDS[@]}"; do
     echo
     echo "## $b"
     echo
-    echo "| run | 2xx/s | p50 ms | p99 ms | p99.9 ms | max ms | 2xx | other statuses | stored |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| run | 2xx/s | p50 ms | p99 ms | p99.9 ms | max ms | CPU µs/2xx | 2xx | other statuses | stored |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     for run in submit paced changing read; do
-        echo "| $run | ${R[$b.$run.rate]} | ${R[$b.$run.p50]} | ${R[$b.$run.p99]} | ${R[$b.$run.p999]} | ${R[$b.$run.max]} | ${R[$b.$run.ok]} | ${R[$b.$run.non2xx]} ${R[$b.$run.statuses]:+(${R[$b.$run.statuses]})} | ${R[$b.$run.stored]:--} |"
+        echo "| $run | ${R[$b.$run.rate]} | ${R[$b.$run.p50]} | ${R[$b.$run.p99]} | ${R[$b.$run.p999]} | ${R[$b.$run.max]} | ${R[$b.$run.cpu]} | ${R[$b.$run.ok]} | ${R[$b.$run.non2xx]} ${R[$b.$run.statuses]:+(${R[$b.$run.statuses]})} | ${R[$b.$run.stored]:--} |"
     done
-    echo "| raw insert baseline | ${R[$b.baseline]} | | | | | | | |"
+    echo "| raw insert baseline | ${R[$b.baseline]} | | | | | ${R[$b.baseline.cpu]:-} | | | |"
     echo
     echo "| goal | measured | met? |"
     echo "|---|---|---|"

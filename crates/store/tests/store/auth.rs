@@ -141,3 +141,52 @@ backend_tests! {
         });
     }
 }
+
+/// On PostgreSQL each batched statement is planned once per connection, whatever the size of its
+/// batches: planned anew at each execution (PostgreSQL's choice for statements whose arrays it
+/// can see), the planning cost as much as the execution (see `db::POSTGRES_SETTINGS`).
+#[test]
+fn postgres_plans_the_batched_statements_once_per_connection() {
+    use barometer_store::DbConn;
+    use barometer_store::cycles::CycleCache;
+    use diesel::sql_types::BigInt;
+
+    let Some(db) = barometer_test_support::TestDb::postgres() else { return };
+    let mut conn = db.fresh_conn();
+    let def = seed(&mut conn);
+    let pam = AssemblyCode::parse("PAM").unwrap();
+    let (_, token) = auth::create_token(&mut conn, api_token(Role::FocalPoint, Some(&pam)), "test").unwrap();
+    let cycles = CycleCache::default();
+    // Batches of 1 to 12 requests, each size twice: PostgreSQL's default would make a plan for
+    // each of the first executions, and go on making them for the sizes it can see.
+    for size in (1..=12).chain(1..=12) {
+        let checks: Vec<auth::TokenCheck> =
+            (0..size).map(|i| auth::TokenCheck { token: token.clone(), cycle: (i % 2 == 0).then(|| def.label.clone()) }).collect();
+        for answer in auth::verify_tokens(&mut conn, &checks).unwrap() {
+            assert_eq!(answer.unwrap().0.map(|p| p.role), Some(Role::FocalPoint));
+        }
+        let pairs: Vec<_> = (0..size).map(|_| (def.label.clone(), pam.clone())).collect();
+        for found in barometer_store::responses::find_all_with_cycle(&mut conn, &cycles, &pairs).unwrap() {
+            assert!(found.unwrap().is_some(), "the seeded cycle is found");
+        }
+    }
+    #[derive(QueryableByName)]
+    struct Plans {
+        #[diesel(sql_type = BigInt)]
+        statements: i64,
+        #[diesel(sql_type = BigInt)]
+        generic: i64,
+        #[diesel(sql_type = BigInt)]
+        custom: i64,
+    }
+    let DbConn::Postgres(pg) = &mut conn else { unreachable!("a PostgreSQL test") };
+    let plans: Plans = diesel::sql_query(
+        "SELECT count(*) AS statements, COALESCE(sum(generic_plans), 0)::int8 AS generic, COALESCE(sum(custom_plans), 0)::int8 AS custom \
+         FROM pg_prepared_statements WHERE statement LIKE 'WITH q AS (SELECT * FROM unnest(%'",
+    )
+    .get_result(pg)
+    .unwrap();
+    assert_eq!(plans.statements, 2, "the token check and the survey's read, each prepared once");
+    assert_eq!(plans.custom, 0, "no statement is planned for the values of one execution");
+    assert_eq!(plans.generic, 2 * 24, "every execution of either ran the one plan made for all values");
+}

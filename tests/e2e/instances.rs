@@ -114,6 +114,39 @@ fn two_instances_on_one_postgres_database_act_as_one_service() {
     let stored: Value = http.get(format!("{}/api/v1/cycles/2026/responses/EP", b.url)).bearer_auth(&ep).send().unwrap().json().unwrap();
     assert_eq!(stored["version"], first["version"], "submitted once");
 
+    // Each instance keeps the lists of the responses it wrote (and read for a write), and
+    // gathers them again whenever the response's row has moved: a change of an activity's status through A (the
+    // same version, a new `updated_at`) is in B's next answer.
+    let put_b = |body: &Value| -> Value {
+        let r = http.put(format!("{}/api/v1/cycles/2026/responses/EP", b.url)).bearer_auth(&ep).json(body).send().unwrap();
+        assert_eq!(r.status(), 200);
+        r.json().unwrap()
+    };
+    let mut with_activity = json!({
+        "themes": [theme, "cbrn"], "regions": ["europe"],
+        "activities": [{
+            "title": "Seminar on the financing of terrorism", "kind": "meeting", "starts_on": "2026-03-10", "ends_on": "2026-03-11",
+            "location": {"city": "Rome", "country": "ITA"}, "online": false, "themes": [theme], "regions": [], "partners": []
+        }],
+        "comment": "written through instance B"
+    });
+    let added = put_b(&with_activity);
+    let activity = added["activities"][0]["id"].as_str().expect("the activity's id").to_owned();
+    with_activity["activities"][0]["id"] = json!(activity);
+    let same = put_b(&with_activity);
+    assert_eq!(same["version"].as_i64(), added["version"].as_i64().map(|v| v + 1));
+    assert_eq!(same["activities"][0]["status"], "planned");
+    let confirmed = http
+        .post(format!("{}/api/v1/activities/{activity}/status", a.url))
+        .bearer_auth(&secretariat)
+        .json(&json!({"status": "confirmed"}))
+        .send()
+        .unwrap();
+    assert_eq!(confirmed.status(), 200);
+    let after_status = put_b(&with_activity);
+    assert_eq!(after_status["version"].as_i64(), same["version"].as_i64().map(|v| v + 1));
+    assert_eq!(after_status["activities"][0]["status"], "confirmed", "B read the lists again after A changed a status");
+
     // The CSRF token A's page issued is accepted by B (it lives in a cookie), and signing out
     // on B ends the session on A too.
     let page = http.get(format!("{}/survey/2026", a.url)).header("Cookie", &cookie).send().unwrap();

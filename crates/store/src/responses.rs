@@ -170,19 +170,19 @@ pub fn find(conn: &mut DbConn, cycle: &CycleLabel, assembly: &AssemblyCode) -> R
 /// What the survey's write reads before it writes: the cycle (through `cycles`), the assembly
 /// `assembly` when it is on the roster, and its response to the cycle when it has one; `None`
 /// when there is no such cycle. One statement on PostgreSQL (the cycle's questionnaire is read
-/// only when its row changed); on SQLite, [`crate::cycles::CycleCache::find_with_assembly`] and
-/// [`find`].
+/// only when its row changed, and the response's lists only when its row changed: see
+/// [`ListsCache`]); on SQLite, [`crate::cycles::CycleCache::find_with_assembly`] and [`find`].
 pub fn find_with_cycle(
     conn: &mut DbConn,
-    cycles: &crate::cycles::CycleCache,
+    caches: (&crate::cycles::CycleCache, &ListsCache),
     cycle: &CycleLabel,
     assembly: &AssemblyCode,
 ) -> Result<Option<WithCycle>, StoreError> {
     if !matches!(conn, DbConn::Postgres(_)) {
-        let Some(found) = cycles.find_with_assembly(conn, cycle, assembly)? else { return Ok(None) };
+        let Some(found) = caches.0.find_with_assembly(conn, cycle, assembly)? else { return Ok(None) };
         return Ok(Some((found, find(conn, cycle, assembly)?)));
     }
-    find_all_with_cycle(conn, cycles, &[(cycle.clone(), assembly.clone())])?
+    find_all_with_cycle(conn, caches, &[(cycle.clone(), assembly.clone())])?
         .pop()
         .unwrap_or_else(|| Err(StoreError::Shared("no answer for the response (a bug)".into())))
 }
@@ -195,29 +195,130 @@ pub type WithCycle = (crate::cycles::CycleWithAssembly, Option<StoredResponse>);
 /// ([`crate::batch::Batcher`]). A pair whose rows cannot be read fails alone.
 pub fn find_all_with_cycle(
     conn: &mut DbConn,
-    cycles: &crate::cycles::CycleCache,
+    (cycles, held): (&crate::cycles::CycleCache, &ListsCache),
     pairs: &[(CycleLabel, AssemblyCode)],
 ) -> Result<Vec<Result<Option<WithCycle>, StoreError>>, StoreError> {
     let DbConn::Postgres(pg) = conn else {
-        return Ok(pairs.iter().map(|(cycle, assembly)| find_with_cycle(conn, cycles, cycle, assembly)).collect());
+        return Ok(pairs.iter().map(|(cycle, assembly)| find_with_cycle(conn, (cycles, held), cycle, assembly)).collect());
     };
     let labels: Vec<&str> = pairs.iter().map(|(c, _)| c.as_str()).collect();
     let codes: Vec<&str> = pairs.iter().map(|(_, a)| a.as_str()).collect();
-    let rows = pg_read::read_with_cycle(pg, &labels, &codes)?;
+    // The lists held for each pair are taken now, so that what the statement answers about them
+    // is about these very lists, whatever another thread stores in the cache meanwhile.
+    let known_lists: Vec<Option<HeldLists>> = pairs.iter().map(|(c, a)| held.get(c, a)).collect();
+    let mut known = pg_read::Known::default();
+    for entry in &known_lists {
+        known.ids.push(entry.as_ref().map(|e| e.id.as_str()));
+        known.versions.push(entry.as_ref().map(|e| e.version));
+        known.updated_at.push(entry.as_ref().map(|e| e.updated_at));
+    }
+    let rows = pg_read::read_with_cycle(pg, &labels, &codes, &known)?;
     if rows.len() != pairs.len() {
         return Err(StoreError::Shared(format!("{} answers to {} reads (a bug)", rows.len(), pairs.len())));
     }
     Ok(rows
         .into_iter()
         .zip(pairs)
-        .map(|(row, (cycle, _))| {
+        .zip(known_lists)
+        .map(|((row, (cycle, assembly)), known)| {
             let Some((row, member, response)) = row? else { return Ok(None) };
             let stored = cycles.resolve(conn, cycle, row)?;
             let member = member.map(crate::assemblies::Row::into_domain).transpose()?;
-            let response = response.map(|(row, parts)| assemble(row, parts)).transpose()?;
+            let response = match response {
+                None => None,
+                Some((row, Some(parts))) => {
+                    let lists = std::sync::Arc::new(lists(parts)?);
+                    held.put(
+                        cycle,
+                        assembly,
+                        HeldLists { id: row.id.clone(), version: row.version, updated_at: row.updated_at, lists: lists.clone() },
+                    );
+                    Some(assemble_with(row, (*lists).clone())?)
+                }
+                Some((row, None)) => {
+                    let kept = known.ok_or_else(|| StoreError::Shared("lists left out that were not held (a bug)".into()))?;
+                    Some(assemble_with(row, (*kept.lists).clone())?)
+                }
+            };
             Ok(Some(((stored, member), response)))
         })
         .collect())
+}
+
+/// The lists (themes, regions, activities with their tags) of the responses the survey's write
+/// path read or wrote last on PostgreSQL ([`ListsCache::remember`]), each with the response row
+/// they belong to: its id, version and `updated_at`. [`find_all_with_cycle`] names them in its
+/// statement, which gathers a response's lists only when the stored row is no longer that one.
+/// Gathering them, and decoding them, was most of the read a submission makes before it writes.
+///
+/// Nothing is taken on trust: every read still reads the response's row, and in the same
+/// statement. The cache rests on what [`results_fingerprint`] rests on too: every write that
+/// changes a response's lists moves its row, by a new version ([`save_over`]) or a new
+/// `updated_at` (an activity's status, [`crate::calendar`]), and every write stamps the current
+/// instant. So a change made through another instance is seen at once. Keep one cache per
+/// database (the web state holds one per pool). SQLite reads its lists in-process and uses none.
+#[derive(Debug, Default)]
+pub struct ListsCache {
+    entries: std::sync::Mutex<std::collections::HashMap<(CycleLabel, AssemblyCode), HeldLists>>,
+}
+
+#[derive(Debug, Clone)]
+struct HeldLists {
+    id: String,
+    version: i32,
+    updated_at: NaiveDateTime,
+    lists: std::sync::Arc<Lists>,
+}
+
+impl ListsCache {
+    /// At most this many responses' lists are held (a few kilobytes each); when it is full, it
+    /// starts again empty. A cycle has one response per assembly: some twenty, not thousands.
+    const CAPACITY: usize = 4096;
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<(CycleLabel, AssemblyCode), HeldLists>> {
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, cycle: &CycleLabel, assembly: &AssemblyCode) -> Option<HeldLists> {
+        self.entries().get(&(cycle.clone(), assembly.clone())).cloned()
+    }
+
+    fn put(&self, cycle: &CycleLabel, assembly: &AssemblyCode, held: HeldLists) {
+        let mut entries = self.entries();
+        let key = (cycle.clone(), assembly.clone());
+        if entries.len() >= Self::CAPACITY && !entries.contains_key(&key) {
+            entries.clear();
+        }
+        entries.insert(key, held);
+    }
+
+    /// Holds the lists of a response just written: a write answers with exactly what it stored,
+    /// row and lists (checked against a fresh read after every kind of change), so the next
+    /// write of the same response need not gather them again. Harmless if the write's
+    /// transaction did not commit after all: no row will ever have its version and instant.
+    pub fn remember(&self, response: &StoredResponse) {
+        let lists = Lists {
+            themes: response.content.themes.clone(),
+            regions: response.content.regions.clone(),
+            activities: response.content.activities.clone(),
+        };
+        let held = HeldLists {
+            id: response.id.clone(),
+            version: response.version,
+            updated_at: response.updated_at,
+            lists: std::sync::Arc::new(lists),
+        };
+        self.put(&response.cycle, &response.assembly, held);
+    }
+
+    /// How many responses' lists are held.
+    pub fn len(&self) -> usize {
+        self.entries().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Every response of a cycle with its status (drafts included), by assembly code.
@@ -261,6 +362,18 @@ fn load_content(conn: &mut DbConn, row: Row) -> Result<StoredResponse, StoreErro
 
 /// Checks what was read and puts the response together.
 fn assemble(row: Row, parts: Parts) -> Result<StoredResponse, StoreError> {
+    assemble_with(row, lists(parts)?)
+}
+
+/// A response's lists, checked and put together.
+#[derive(Debug, Clone)]
+struct Lists {
+    themes: Vec<ThemeCode>,
+    regions: Vec<RegionCode>,
+    activities: Vec<Activity>,
+}
+
+fn lists(parts: Parts) -> Result<Lists, StoreError> {
     let Parts { themes, regions, activities: activity_rows, activity_themes: a_themes, activity_regions: a_regions } = parts;
     let theme = |c: &String| ThemeCode::parse(c).map_err(|e| corrupt("theme code", e));
     let region = |c: &String| RegionCode::parse(c).map_err(|e| corrupt("region code", e));
@@ -289,16 +402,19 @@ fn assemble(row: Row, parts: Parts) -> Result<StoredResponse, StoreError> {
             })
         })
         .collect::<Result<_, StoreError>>()?;
+    Ok(Lists {
+        themes: themes.iter().map(theme).collect::<Result<_, _>>()?,
+        regions: regions.iter().map(region).collect::<Result<_, _>>()?,
+        activities,
+    })
+}
+
+fn assemble_with(row: Row, lists: Lists) -> Result<StoredResponse, StoreError> {
     Ok(StoredResponse {
         cycle: CycleLabel::parse(&row.cycle_label).map_err(|e| corrupt("responses.cycle_label", e))?,
         assembly: AssemblyCode::parse(&row.assembly_code).map_err(|e| corrupt("responses.assembly_code", e))?,
         status: ResponseStatus::parse(&row.status).map_err(|e| corrupt("responses.status", e))?,
-        content: ResponseContent {
-            themes: themes.iter().map(theme).collect::<Result<_, _>>()?,
-            regions: regions.iter().map(region).collect::<Result<_, _>>()?,
-            activities,
-            comment: row.comment,
-        },
+        content: ResponseContent { themes: lists.themes, regions: lists.regions, activities: lists.activities, comment: row.comment },
         id: row.id,
         version: row.version,
         receipt: row.receipt,

@@ -23,6 +23,10 @@ pub struct AppState {
     /// Cycles with their questionnaires, which never change once the cycle exists (the cycle's
     /// row is still read on every use: status and window do change).
     pub cycles: Arc<barometer_store::cycles::CycleCache>,
+    /// The lists of the responses the survey's write path read last on PostgreSQL, each valid
+    /// for one version and `updated_at` of its response's row, which is still read on every use
+    /// ([`barometer_store::responses::ListsCache`]).
+    pub lists: Arc<barometer_store::responses::ListsCache>,
     /// The checks of callers' tokens (with the results fingerprint, for cached reads), answered in
     /// batches: under load one statement checks every request waiting ([`barometer_store::batch`]).
     pub tokens: Batcher<TokenCheck, Result<Checked, StoreError>>,
@@ -47,13 +51,14 @@ impl AppState {
         let _ = writer.backend();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let cycles: Arc<barometer_store::cycles::CycleCache> = Arc::default();
-        let cache = cycles.clone();
+        let lists: Arc<barometer_store::responses::ListsCache> = Arc::default();
+        let (cache, held) = (cycles.clone(), lists.clone());
         // Each batcher has one thread per core: while one waits for the database, another takes
         // the next batch.
         AppState {
             writer,
             responses: Batcher::new(pool.clone(), "barometer-find", cores, move |conn, pairs| {
-                barometer_store::responses::find_all_with_cycle(conn, &cache, pairs)
+                barometer_store::responses::find_all_with_cycle(conn, (&cache, &held), pairs)
             }),
             tokens: Batcher::new(pool.clone(), "barometer-tokens", cores, barometer_store::auth::verify_tokens),
             amendments: Batcher::new(pool.clone(), "barometer-amend", cores, |conn, amendments| {
@@ -63,6 +68,7 @@ impl AppState {
             config: Arc::new(config),
             results: Arc::default(),
             cycles,
+            lists,
             compute_slots: Arc::new(tokio::sync::Semaphore::new(cores.max(2))),
         }
     }

@@ -169,7 +169,9 @@ async fn write_once(state: &AppState, actor: String, request: WriteRequest) -> R
         if let Some(stored) = &existing
             && let Some(amendment) = responses::Amendment::of(save, stored)?
         {
-            return Ok(Written::Saved(Box::new(state.amend(amendment).await?)));
+            let stored = state.amend(amendment).await?;
+            state.lists.remember(&stored);
+            return Ok(Written::Saved(Box::new(stored)));
         }
         let stored = state
             .write_standalone(move |conn| {
@@ -177,16 +179,18 @@ async fn write_once(state: &AppState, actor: String, request: WriteRequest) -> R
                 responses::save_over(conn, save, existing.as_ref())
             })
             .await?;
+        // What it wrote is held, so that the next write of this response reads only its row.
+        state.lists.remember(&stored);
         return Ok(Written::Saved(Box::new(stored)));
     }
     // Everything from the membership check to the idempotency record is one write: one
     // savepoint of a group commit on SQLite. On PostgreSQL (keyed) the checks read outside a
     // transaction (at read committed, as they would inside one), and the write with its
     // idempotency record is one transaction, guarded by the version the checks read.
-    let cycles_cache = state.cycles.clone();
+    let (cycles_cache, lists_cache) = (state.cycles.clone(), state.lists.clone());
     state
         .write_standalone(move |conn| -> Result<Result<Written, ApiError>, StoreError> {
-            let found = responses::find_with_cycle(conn, &cycles_cache, &label, &assembly)?;
+            let found = responses::find_with_cycle(conn, (&cycles_cache, &lists_cache), &label, &assembly)?;
             let Ready { content, status, existing } = match check(found, &label, &assembly, mode, input, today) {
                 Ok(ready) => ready,
                 Err(e) => return Ok(Err(e)),

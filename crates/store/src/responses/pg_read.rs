@@ -9,10 +9,11 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDateTime;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
+use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamp};
 use serde::Deserialize;
 
 use super::{ActivityRow, Parts, Row};
@@ -47,17 +48,18 @@ pub(super) enum Which<'a> {
     WithStatus { cycle: &'a str, status: &'a str },
 }
 
-const SELECT: &str = r#"SELECT r.id, r.cycle_label, r.assembly_code, r.status, r.version, r.comment, r.receipt,
- r.created_at, r.updated_at, r.submitted_at,
- COALESCE((SELECT json_agg(t.theme_code ORDER BY t.rank) FROM response_themes t WHERE t.response_id = r.id), '[]')::text AS themes,
- COALESCE((SELECT json_agg(g.region_code ORDER BY g.region_code COLLATE "C") FROM response_regions g WHERE g.response_id = r.id), '[]')::text AS regions,
- COALESCE((SELECT json_agg(json_build_object(
+/// The response's own columns.
+const ROW: &str = "r.id, r.cycle_label, r.assembly_code, r.status, r.version, r.comment, r.receipt, \
+ r.created_at, r.updated_at, r.submitted_at";
+/// The response's lists, each as a JSON array.
+const THEMES: &str = "COALESCE((SELECT json_agg(t.theme_code ORDER BY t.rank) FROM response_themes t WHERE t.response_id = r.id), '[]')";
+const REGIONS: &str = r#"COALESCE((SELECT json_agg(g.region_code ORDER BY g.region_code COLLATE "C") FROM response_regions g WHERE g.response_id = r.id), '[]')"#;
+const ACTIVITIES: &str = r#"COALESCE((SELECT json_agg(json_build_object(
    'id', a.id, 'title', a.title, 'kind_code', a.kind_code, 'starts_on', a.starts_on, 'ends_on', a.ends_on,
    'city', a.city, 'country', a.country, 'online', a.online, 'partners', a.partners, 'status', a.status,
    'themes', COALESCE((SELECT json_agg(x.theme_code ORDER BY x.theme_code COLLATE "C") FROM activity_themes x WHERE x.activity_id = a.id), '[]'),
    'regions', COALESCE((SELECT json_agg(y.region_code ORDER BY y.region_code COLLATE "C") FROM activity_regions y WHERE y.activity_id = a.id), '[]')
-  ) ORDER BY a.position) FROM activities a WHERE a.response_id = r.id), '[]')::text AS activities
- FROM responses r WHERE r.cycle_label = "#;
+  ) ORDER BY a.position) FROM activities a WHERE a.response_id = r.id), '[]')"#;
 
 /// The statement. Its text depends only on [`Which`]'s variant, so diesel prepares each once per
 /// connection and keeps it (its statement cache is keyed by the text when, as here, the query
@@ -68,7 +70,15 @@ raw_statement!(Statement);
 
 impl QueryFragment<Pg> for Statement<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql(SELECT);
+        out.push_sql("SELECT ");
+        out.push_sql(ROW);
+        for (list, name) in [(THEMES, "themes"), (REGIONS, "regions"), (ACTIVITIES, "activities")] {
+            out.push_sql(", ");
+            out.push_sql(list);
+            out.push_sql("::text AS ");
+            out.push_sql(name);
+        }
+        out.push_sql(" FROM responses r WHERE r.cycle_label = ");
         match &self.0 {
             Which::One { cycle, assembly } => {
                 out.push_bind_param::<Text, str>(cycle)?;
@@ -86,10 +96,9 @@ impl QueryFragment<Pg> for Statement<'_> {
     }
 }
 
-#[derive(QueryableByName, Deserialize)]
+#[derive(QueryableByName)]
 struct DocRow {
     #[diesel(embed)]
-    #[serde(flatten)]
     response: Row,
     #[diesel(sql_type = Text)]
     themes: String,
@@ -99,7 +108,7 @@ struct DocRow {
     activities: String,
 }
 
-/// An activity as the statement gives it: its row, with its codes.
+/// An activity as the statements give it: its row, with its codes.
 #[derive(Deserialize)]
 struct ActivityDoc {
     #[serde(flatten)]
@@ -111,15 +120,19 @@ struct ActivityDoc {
 /// The responses `which` names, each as its row and its lists.
 pub(super) fn read(conn: &mut PgConnection, which: Which<'_>) -> Result<Vec<(Row, Parts)>, StoreError> {
     let docs: Vec<DocRow> = Statement(which).load(conn)?;
-    docs.into_iter().map(split).collect()
+    docs.into_iter()
+        .map(|doc| {
+            let list = |json: &str, what: &str| serde_json::from_str::<Vec<String>>(json).map_err(|e| corrupt(what, e));
+            let activities = serde_json::from_str(&doc.activities).map_err(|e| corrupt("activities", e))?;
+            Ok((doc.response, parts(list(&doc.themes, "response_themes")?, list(&doc.regions, "response_regions")?, activities)))
+        })
+        .collect()
 }
 
-fn split(doc: DocRow) -> Result<(Row, Parts), StoreError> {
-    let list = |json: &str, what: &str| serde_json::from_str::<Vec<String>>(json).map_err(|e| corrupt(what, e));
-    let activities: Vec<ActivityDoc> = serde_json::from_str(&doc.activities).map_err(|e| corrupt("activities", e))?;
+fn parts(themes: Vec<String>, regions: Vec<String>, activities: Vec<ActivityDoc>) -> Parts {
     let mut parts = Parts {
-        themes: list(&doc.themes, "response_themes")?,
-        regions: list(&doc.regions, "response_regions")?,
+        themes,
+        regions,
         activities: Vec::with_capacity(activities.len()),
         activity_themes: BTreeMap::new(),
         activity_regions: BTreeMap::new(),
@@ -129,16 +142,30 @@ fn split(doc: DocRow) -> Result<(Row, Parts), StoreError> {
         parts.activity_regions.insert(a.row.id.clone(), a.regions);
         parts.activities.push(a.row);
     }
-    Ok((doc.response, parts))
+    parts
 }
 
 /// What the survey's write reads first, for a batch of writes in one statement: for each
 /// `(cycle, assembly)` pair, the cycle's row (absent when there is no such cycle), the assembly's
 /// row (absent when it is not on the roster) and its response to the cycle (absent before its
 /// first save), each as JSON, in the pairs' order.
+///
+/// Each pair may name the response row whose lists the caller already holds (its id, version
+/// and `updated_at`, see [`super::ListsCache`]). When the stored row is still that one, its
+/// lists are not gathered (`lists` is null): they are most of the statement's work, and of
+/// decoding its answer.
 struct CycleStatement<'a> {
     cycles: &'a [&'a str],
     assemblies: &'a [&'a str],
+    known: &'a Known<'a>,
+}
+
+/// The response rows whose lists a caller holds, one element per pair (null: none).
+#[derive(Default)]
+pub(super) struct Known<'a> {
+    pub ids: Vec<Option<&'a str>>,
+    pub versions: Vec<Option<i32>>,
+    pub updated_at: Vec<Option<NaiveDateTime>>,
 }
 
 raw_statement!(CycleStatement);
@@ -149,15 +176,31 @@ impl QueryFragment<Pg> for CycleStatement<'_> {
         out.push_bind_param::<Array<Text>, [&str]>(self.cycles)?;
         out.push_sql("::text[], ");
         out.push_bind_param::<Array<Text>, [&str]>(self.assemblies)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Nullable<Text>>, [Option<&str>]>(&self.known.ids)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Nullable<Integer>>, [Option<i32>]>(&self.known.versions)?;
+        out.push_sql("::int4[], ");
+        out.push_bind_param::<Array<Nullable<Timestamp>>, [Option<NaiveDateTime>]>(&self.known.updated_at)?;
         out.push_sql(
-            "::text[]) WITH ORDINALITY AS q(cycle, assembly, n)) \
+            "::timestamp[]) WITH ORDINALITY AS q(cycle, assembly, known_id, known_version, known_at, n)) \
              SELECT (SELECT row_to_json(c)::text FROM (SELECT label, opens_on, closes_on, status, max_ranked_themes, tier_primary, \
              tier_secondary, created_at, updated_at FROM cycles WHERE label = q.cycle) c) AS cycle, \
              (SELECT row_to_json(a)::text FROM (SELECT code, name, joined_on, left_on FROM assemblies WHERE code = q.assembly) a) AS assembly, \
-             (SELECT row_to_json(d)::text FROM (",
+             (SELECT row_to_json(d)::text FROM (SELECT ",
         );
-        out.push_sql(SELECT);
-        out.push_sql("q.cycle AND r.assembly_code = q.assembly) d) AS response FROM q ORDER BY q.n");
+        out.push_sql(ROW);
+        // Unknown (null) ids, versions and instants compare as null: the lists are gathered.
+        out.push_sql(
+            ", CASE WHEN r.id = q.known_id AND r.version = q.known_version AND r.updated_at = q.known_at THEN NULL \
+             ELSE json_build_object('themes', ",
+        );
+        out.push_sql(THEMES);
+        out.push_sql(", 'regions', ");
+        out.push_sql(REGIONS);
+        out.push_sql(", 'activities', ");
+        out.push_sql(ACTIVITIES);
+        out.push_sql(") END AS lists FROM responses r WHERE r.cycle_label = q.cycle AND r.assembly_code = q.assembly) d) AS response FROM q ORDER BY q.n");
         Ok(())
     }
 }
@@ -172,9 +215,25 @@ struct CycleDoc {
     response: Option<String>,
 }
 
+/// A response as [`CycleStatement`] gives it: its row, and its lists unless the caller holds them.
+#[derive(Deserialize)]
+struct ResponseDoc {
+    #[serde(flatten)]
+    response: Row,
+    lists: Option<ListsDoc>,
+}
+
+#[derive(Deserialize)]
+struct ListsDoc {
+    themes: Vec<String>,
+    regions: Vec<String>,
+    activities: Vec<ActivityDoc>,
+}
+
 /// A cycle's row with an assembly's and its response (see [`CycleStatement`]), `None` when
-/// there is no such cycle.
-pub(super) type WithCycle = (crate::cycles::CycleRow, Option<crate::assemblies::Row>, Option<(Row, Parts)>);
+/// there is no such cycle. The response's lists are `None` when they are the ones the caller
+/// named as known.
+pub(super) type WithCycle = (crate::cycles::CycleRow, Option<crate::assemblies::Row>, Option<(Row, Option<Parts>)>);
 
 /// [`CycleStatement`]'s answer for each pair, in order. A row that cannot be read is that pair's
 /// error only.
@@ -182,8 +241,9 @@ pub(super) fn read_with_cycle(
     conn: &mut PgConnection,
     cycles: &[&str],
     assemblies: &[&str],
+    known: &Known<'_>,
 ) -> Result<Vec<Result<Option<WithCycle>, StoreError>>, StoreError> {
-    let docs: Vec<CycleDoc> = CycleStatement { cycles, assemblies }.load(conn)?;
+    let docs: Vec<CycleDoc> = CycleStatement { cycles, assemblies, known }.load(conn)?;
     Ok(docs
         .into_iter()
         .map(|doc| {
@@ -192,7 +252,10 @@ pub(super) fn read_with_cycle(
             let member = doc.assembly.map(|json| serde_json::from_str(&json).map_err(|e| corrupt("assemblies", e))).transpose()?;
             let response = doc
                 .response
-                .map(|json| serde_json::from_str::<DocRow>(&json).map_err(|e| corrupt("responses", e)).and_then(split))
+                .map(|json| {
+                    let doc: ResponseDoc = serde_json::from_str(&json).map_err(|e| corrupt("responses", e))?;
+                    Ok::<_, StoreError>((doc.response, doc.lists.map(|l| parts(l.themes, l.regions, l.activities))))
+                })
                 .transpose()?;
             Ok(Some((cycle, member, response)))
         })

@@ -156,7 +156,7 @@ fn postgres_plans_the_batched_statements_once_per_connection() {
     let def = seed(&mut conn);
     let pam = AssemblyCode::parse("PAM").unwrap();
     let (_, token) = auth::create_token(&mut conn, api_token(Role::FocalPoint, Some(&pam)), "test").unwrap();
-    let cycles = CycleCache::default();
+    let (cycles, lists) = (CycleCache::default(), barometer_store::responses::ListsCache::default());
     // Batches of 1 to 12 requests, each size twice: PostgreSQL's default would make a plan for
     // each of the first executions, and go on making them for the sizes it can see.
     for size in (1..=12).chain(1..=12) {
@@ -166,7 +166,7 @@ fn postgres_plans_the_batched_statements_once_per_connection() {
             assert_eq!(answer.unwrap().0.map(|p| p.role), Some(Role::FocalPoint));
         }
         let pairs: Vec<_> = (0..size).map(|_| (def.label.clone(), pam.clone())).collect();
-        for found in barometer_store::responses::find_all_with_cycle(&mut conn, &cycles, &pairs).unwrap() {
+        for found in barometer_store::responses::find_all_with_cycle(&mut conn, (&cycles, &lists), &pairs).unwrap() {
             assert!(found.unwrap().is_some(), "the seeded cycle is found");
         }
     }

@@ -3,7 +3,7 @@ use barometer_domain::{AssemblyCode, ResponseInput, ResponseStatus};
 use barometer_store::responses::{self, Save};
 use barometer_store::{StoreError, audit};
 use barometer_test_support::backend_tests;
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 
 use crate::support::seed;
 
@@ -227,16 +227,17 @@ backend_tests! {
         use barometer_store::{assemblies, cycles};
         let mut conn = db.conn();
         let def = seed(&mut conn);
-        let cache = cycles::CycleCache::default();
+        let (cycle_cache, lists) = (cycles::CycleCache::default(), responses::ListsCache::default());
+        let cache = (&cycle_cache, &lists);
         let pam = AssemblyCode::parse("PAM").unwrap();
         let pam_row = assemblies::find(&mut conn, &pam).unwrap().expect("PAM is seeded");
-        let ((cycle, member), response) = responses::find_with_cycle(&mut conn, &cache, &def.label, &pam).unwrap().expect("the cycle");
+        let ((cycle, member), response) = responses::find_with_cycle(&mut conn, cache, &def.label, &pam).unwrap().expect("the cycle");
         assert_eq!((&cycle.definition, member.as_ref(), response), (&def, Some(&pam_row), None), "before the first save");
         let nobody = AssemblyCode::parse("NOBODY").unwrap();
-        let ((_, member), response) = responses::find_with_cycle(&mut conn, &cache, &def.label, &nobody).unwrap().expect("the cycle");
+        let ((_, member), response) = responses::find_with_cycle(&mut conn, cache, &def.label, &nobody).unwrap().expect("the cycle");
         assert_eq!((member, response), (None, None), "not on the roster");
         let unknown = barometer_domain::CycleLabel::parse("1999").unwrap();
-        assert!(responses::find_with_cycle(&mut conn, &cache, &unknown, &pam).unwrap().is_none());
+        assert!(responses::find_with_cycle(&mut conn, cache, &unknown, &pam).unwrap().is_none());
 
         let mut a = activity("A");
         a.regions = vec!["sahel".into(), "global".into()];
@@ -245,12 +246,75 @@ backend_tests! {
             .validate(&def, Purpose::Submit)
             .unwrap();
         responses::save(&mut conn, Save { cycle: &def.label, assembly: &pam, content: &content, status: ResponseStatus::Submitted, expected_version: None, actor: "test" }).unwrap();
-        let ((again, _), response) = responses::find_with_cycle(&mut conn, &cache, &def.label, &pam).unwrap().expect("the cycle");
+        let ((again, _), response) = responses::find_with_cycle(&mut conn, cache, &def.label, &pam).unwrap().expect("the cycle");
         assert_eq!(response, responses::find(&mut conn, &def.label, &pam).unwrap(), "the response as `find` reads it");
         assert!(std::sync::Arc::ptr_eq(&cycle, &again), "an unchanged cycle comes from the cache");
         cycles::set_window(&mut conn, &def.label, def.opens_on, def.closes_on + chrono::Duration::days(7)).unwrap();
-        let ((moved, _), _) = responses::find_with_cycle(&mut conn, &cache, &def.label, &pam).unwrap().expect("the cycle");
+        let ((moved, _), _) = responses::find_with_cycle(&mut conn, cache, &def.label, &pam).unwrap().expect("the cycle");
         assert_eq!(moved.definition.closes_on, def.closes_on + chrono::Duration::days(7), "a changed cycle is read afresh");
+    }
+
+    // The survey's write path keeps the lists of the responses it read (PostgreSQL), and its
+    // statement leaves them out while the response's row is the one they came from. Every change
+    // to them moves the row: a save its version, an activity's status its `updated_at`.
+    fn the_lists_held_for_the_write_path_are_read_again_whenever_the_row_moves(db) {
+        use barometer_domain::ActivityStatus;
+        use barometer_store::{Backend, calendar, cycles};
+        let mut conn = db.conn();
+        let def = seed(&mut conn);
+        let (cycle_cache, lists) = (cycles::CycleCache::default(), responses::ListsCache::default());
+        let pam = AssemblyCode::parse("PAM").unwrap();
+        let read = |conn: &mut barometer_store::DbConn| responses::find_with_cycle(conn, (&cycle_cache, &lists), &def.label, &pam).unwrap().expect("the cycle").1;
+        let save = |conn: &mut barometer_store::DbConn, input: ResponseInput| {
+            let content = input.validate(&def, Purpose::Submit).unwrap();
+            responses::save(conn, Save { cycle: &def.label, assembly: &pam, content: &content, status: ResponseStatus::Submitted, expected_version: None, actor: "test" }).unwrap()
+        };
+        let postgres = conn.backend() == Backend::Postgres;
+
+        let first = save(&mut conn, ResponseInput::new(vec!["victims".into()], vec!["sahel".into()], vec![activity("A"), activity("B")], "one".into()));
+        assert_eq!(read(&mut conn).as_ref(), Some(&first), "the first read gathers the lists");
+        assert_eq!(lists.len(), usize::from(postgres), "held on PostgreSQL only");
+        assert_eq!(read(&mut conn).as_ref(), Some(&first), "a read of the held lists");
+
+        // A save with other lists: a new version.
+        let mut kept = activity("A, renamed");
+        kept.id = first.content.activities[0].id.clone();
+        let second = save(&mut conn, ResponseInput::new(vec!["youth-pve".into(), "victims".into()], vec![], vec![kept], "two".into()));
+        assert_eq!(second.version, first.version + 1);
+        assert_eq!(read(&mut conn).as_ref(), Some(&second), "after a save");
+        assert_eq!(read(&mut conn).as_ref(), Some(&second), "held again");
+
+        // An activity's status: the same version, a new `updated_at`.
+        let id = second.content.activities[0].id.clone().unwrap();
+        calendar::set_status(&mut conn, &id, ActivityStatus::Cancelled, false, "secretariat").unwrap();
+        let now = responses::find(&mut conn, &def.label, &pam).unwrap().unwrap();
+        assert_eq!((now.version, now.content.activities[0].status), (second.version, ActivityStatus::Cancelled));
+        assert_eq!(read(&mut conn), Some(now.clone()), "after a change of status");
+
+        // Only the row's own columns are still read on every use. A change to the lists that
+        // moved neither (no write of barometer's does that) shows that they are held.
+        diesel::sql_query(format!("UPDATE activities SET title = 'changed behind the row' WHERE id = '{id}'")).execute(&mut *conn).unwrap();
+        let held = read(&mut conn).unwrap();
+        let stored = responses::find(&mut conn, &def.label, &pam).unwrap().unwrap();
+        assert_eq!(stored.content.activities[0].title, "changed behind the row");
+        assert_eq!(held.content.activities[0].title, if postgres { "A, renamed" } else { "changed behind the row" });
+        assert_eq!(held.content.comment, "two", "the row itself is read");
+
+        // Another cache (another instance) reads everything.
+        let other = responses::ListsCache::default();
+        let fresh = responses::find_with_cycle(&mut conn, (&cycle_cache, &other), &def.label, &pam).unwrap().unwrap().1;
+        assert_eq!(fresh, Some(stored));
+
+        // A write answers with what it stored, row and lists: held at once, the next read
+        // gathers nothing.
+        let mut again = activity("A, third");
+        again.id = Some(id.clone());
+        let third = save(&mut conn, ResponseInput::new(vec!["victims".into()], vec![], vec![again], "three".into()));
+        lists.remember(&third);
+        assert_eq!(read(&mut conn).as_ref(), Some(&third));
+        diesel::sql_query(format!("UPDATE activities SET title = 'changed behind again' WHERE id = '{id}'")).execute(&mut *conn).unwrap();
+        let held = read(&mut conn).unwrap();
+        assert_eq!(held.content.activities[0].title, if postgres { "A, third" } else { "changed behind again" });
     }
 
     fn removed_activities_are_deleted_and_the_tracker_sees_each_status(db) {

@@ -115,8 +115,8 @@ fn two_instances_on_one_postgres_database_act_as_one_service() {
     assert_eq!(stored["version"], first["version"], "submitted once");
 
     // Each instance keeps the lists of the responses it wrote (and read for a write), and
-    // gathers them again whenever the response's row has moved: a change of an activity's status through A (the
-    // same version, a new `updated_at`) is in B's next answer.
+    // gathers them again whenever the response's row has moved: a change of an activity's
+    // status through A (the same version, a new `updated_at`) is in B's next answer.
     let put_b = |body: &Value| -> Value {
         let r = http.put(format!("{}/api/v1/cycles/2026/responses/EP", b.url)).bearer_auth(&ep).json(body).send().unwrap();
         assert_eq!(r.status(), 200);

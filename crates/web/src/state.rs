@@ -23,9 +23,9 @@ pub struct AppState {
     /// Cycles with their questionnaires, which never change once the cycle exists (the cycle's
     /// row is still read on every use: status and window do change).
     pub cycles: Arc<barometer_store::cycles::CycleCache>,
-    /// The lists of the responses the survey's write path read last on PostgreSQL, each valid
-    /// for one version and `updated_at` of its response's row, which is still read on every use
-    /// ([`barometer_store::responses::ListsCache`]).
+    /// The lists of the responses the survey's write path last read or wrote on PostgreSQL, each
+    /// valid for one version and `updated_at` of its response's row, which is still read on every
+    /// use ([`barometer_store::responses::ListsCache`]).
     pub lists: Arc<barometer_store::responses::ListsCache>,
     /// The checks of callers' tokens (with the results fingerprint, for cached reads), answered in
     /// batches: under load one statement checks every request waiting ([`barometer_store::batch`]).

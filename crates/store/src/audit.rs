@@ -33,6 +33,26 @@ pub struct Record {
 
 /// Appends one entry; call inside the transaction that makes the change.
 pub fn append(conn: &mut DbConn, entry: Entry<'_>) -> Result<(), StoreError> {
+    let before = entry.before.as_ref().map(serde_json::Value::to_string);
+    let after = entry.after.as_ref().map(serde_json::Value::to_string);
+    let Entry { actor, action, entity, entity_id, .. } = entry;
+    append_serialized(conn, Serialized { actor, action, entity, entity_id, before: before.as_deref(), after: after.as_deref() })
+}
+
+/// An entry whose record before and after are already serialized as JSON: for writers that
+/// serialize their records straight from their own types, with no `serde_json::Value` between.
+#[derive(Debug, Clone, Copy)]
+pub struct Serialized<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub before: Option<&'a str>,
+    pub after: Option<&'a str>,
+}
+
+/// Appends one entry serialized already; call inside the transaction that makes the change.
+pub fn append_serialized(conn: &mut DbConn, entry: Serialized<'_>) -> Result<(), StoreError> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(crate::now()),
@@ -40,8 +60,8 @@ pub fn append(conn: &mut DbConn, entry: Entry<'_>) -> Result<(), StoreError> {
             audit_log::action.eq(entry.action),
             audit_log::entity.eq(entry.entity),
             audit_log::entity_id.eq(entry.entity_id),
-            audit_log::before_json.eq(entry.before.map(|v| v.to_string())),
-            audit_log::after_json.eq(entry.after.map(|v| v.to_string())),
+            audit_log::before_json.eq(entry.before),
+            audit_log::after_json.eq(entry.after),
         ))
         .execute(conn)?;
     Ok(())

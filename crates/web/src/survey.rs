@@ -209,7 +209,7 @@ async fn write_once(state: &AppState, actor: String, request: WriteRequest) -> R
                     let scope = format!("submit:{label}:{assembly}");
                     let outcome = idempotency::run(conn, &scope, &key.key, &key.hash, |conn| {
                         let stored = save(conn)?;
-                        Ok((200, crate::routes::response_json(&stored).to_string()))
+                        Ok((200, serde_json::to_string(&crate::routes::response_json(&stored)).expect("a response serializes as JSON")))
                     })?;
                     Ok(match outcome {
                         Outcome::Done { status, body } => Ok(Written::Keyed { status, body, replayed: false }),

@@ -43,6 +43,14 @@ pub struct AppState {
     compute_slots: Arc<tokio::sync::Semaphore>,
 }
 
+/// How many threads each batcher has: one, so that it has one query in flight at a time and
+/// every request that arrives meanwhile joins the next one, as a group commit does. With one
+/// thread per core (two on a 2-core machine) two half-sized batches ran side by side; under full load on
+/// PostgreSQL that cost 20–40 % more CPU per submission (more statements for the database, more
+/// wake-ups for the service), in alternating runs (BENCHMARKS.md, "What one thread per batcher
+/// changed"). A request never waits for more than the query in flight.
+const BATCH_THREADS: usize = 1;
+
 impl AppState {
     pub fn new(pool: Pool, config: WebConfig) -> Self {
         let writer = Writer::new(pool.clone());
@@ -53,15 +61,13 @@ impl AppState {
         let cycles: Arc<barometer_store::cycles::CycleCache> = Arc::default();
         let lists: Arc<barometer_store::responses::ListsCache> = Arc::default();
         let (cache, held) = (cycles.clone(), lists.clone());
-        // Each batcher has one thread per core: while one waits for the database, another takes
-        // the next batch.
         AppState {
             writer,
-            responses: Batcher::new(pool.clone(), "barometer-find", cores, move |conn, pairs| {
+            responses: Batcher::new(pool.clone(), "barometer-find", BATCH_THREADS, move |conn, pairs| {
                 barometer_store::responses::find_all_with_cycle(conn, (&cache, &held), pairs)
             }),
-            tokens: Batcher::new(pool.clone(), "barometer-tokens", cores, barometer_store::auth::verify_tokens),
-            amendments: Batcher::new(pool.clone(), "barometer-amend", cores, |conn, amendments| {
+            tokens: Batcher::new(pool.clone(), "barometer-tokens", BATCH_THREADS, barometer_store::auth::verify_tokens),
+            amendments: Batcher::new(pool.clone(), "barometer-amend", BATCH_THREADS, |conn, amendments| {
                 Ok(barometer_store::responses::amend_all(conn, amendments))
             }),
             pool,

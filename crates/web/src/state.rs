@@ -45,10 +45,11 @@ pub struct AppState {
 
 /// How many threads each batcher has: one, so that it has one query in flight at a time and
 /// every request that arrives meanwhile joins the next one, as a group commit does. With one
-/// thread per core (two on a 2-core machine) two half-sized batches ran side by side; under full load on
-/// PostgreSQL that cost 20–40 % more CPU per submission (more statements for the database, more
-/// wake-ups for the service), in alternating runs (BENCHMARKS.md, "What one thread per batcher
-/// changed"). A request never waits for more than the query in flight.
+/// thread per core (two on a 2-core machine), two half-sized batches ran side by side: under full
+/// load on PostgreSQL that cost a third more CPU per submission on average (from 5 % more to
+/// twice as much; more statements for the database, more wake-ups for the service), in
+/// alternating runs (BENCHMARKS.md, "What one thread per batcher changed"). A request never
+/// waits for more than the query in flight.
 const BATCH_THREADS: usize = 1;
 
 impl AppState {

@@ -162,7 +162,7 @@ mod tests {
         for _ in 0..2 {
             let direct = serde_json::to_string(&response_json(&r)).unwrap();
             assert_eq!(direct, as_value(&r).to_string());
-            // A draft: no receipt, no submission instant, no location and no activities.
+            // Then a draft: no receipt, no submission instant, an activity with no location.
             r.status = ResponseStatus::Draft;
             r.receipt = None;
             r.submitted_at = None;

@@ -107,5 +107,5 @@ fn random_password() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 24];
     rand::rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }

@@ -185,7 +185,7 @@ pub fn backup(conn: &mut DbConn, out: &mut dyn Write, progress: &mut dyn Progres
             }
             total += written;
         }
-        let end = End { end: FORMAT.to_owned(), rows: total, sha256: hex(&hash.finalize()) };
+        let end = End { end: FORMAT.to_owned(), rows: total, sha256: hex::encode(hash.finalize()) };
         write_line(out, &serde_json::to_string(&end).expect("the end marker serializes"))?;
         out.flush().map_err(io("writing the backup"))?;
         Ok(Summary { schema, tables })
@@ -307,7 +307,7 @@ pub fn restore(conn: &mut DbConn, input: &mut dyn BufRead, progress: &mut dyn Pr
             }
         }
         let total: u64 = counts.iter().sum();
-        if end.rows != total || end.sha256 != hex(&hash.finalize()) {
+        if end.rows != total || end.sha256 != hex::encode(hash.finalize()) {
             return Err(bad(format!("the rows do not match the end marker's count ({}) and checksum: the file is damaged", end.rows)));
         }
         advance_sequences(conn)?;
@@ -447,10 +447,6 @@ impl Lines<'_> {
         self.number += 1;
         Ok(Some(self.buffer.trim_end_matches(['\n', '\r'])))
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Timestamps as ISO 8601 to the microsecond, the same text from both backends.

@@ -26,7 +26,7 @@ pub fn request_hash(parts: &[&[u8]]) -> String {
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part);
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(hasher.finalize())
 }
 
 /// Runs `work` once per (scope, key). `work` runs inside the transaction that records the key,

@@ -37,7 +37,7 @@ fn key_hash(bucket: &str, key: &str) -> String {
     hasher.update(bucket.as_bytes());
     hasher.update([0]);
     hasher.update(key.as_bytes());
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(hasher.finalize())
 }
 
 fn window(limit: Limit, now: i64) -> i64 {

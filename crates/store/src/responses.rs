@@ -297,17 +297,13 @@ impl ListsCache {
     /// write of the same response need not gather them again. Harmless if the write's
     /// transaction did not commit after all: no row will ever have its version and instant.
     pub fn remember(&self, response: &StoredResponse) {
-        let lists = Lists {
-            themes: response.content.themes.clone(),
-            regions: response.content.regions.clone(),
-            activities: response.content.activities.clone(),
+        let c = &response.content;
+        // Most writes leave the lists as they were: those keep the copy held already.
+        let lists = match self.get(&response.cycle, &response.assembly) {
+            Some(held) if held.id == response.id && held.lists.is(c) => held.lists,
+            _ => std::sync::Arc::new(Lists { themes: c.themes.clone(), regions: c.regions.clone(), activities: c.activities.clone() }),
         };
-        let held = HeldLists {
-            id: response.id.clone(),
-            version: response.version,
-            updated_at: response.updated_at,
-            lists: std::sync::Arc::new(lists),
-        };
+        let held = HeldLists { id: response.id.clone(), version: response.version, updated_at: response.updated_at, lists };
         self.put(&response.cycle, &response.assembly, held);
     }
 
@@ -371,6 +367,13 @@ struct Lists {
     themes: Vec<ThemeCode>,
     regions: Vec<RegionCode>,
     activities: Vec<Activity>,
+}
+
+impl Lists {
+    /// Whether these are exactly `content`'s lists.
+    fn is(&self, content: &ResponseContent) -> bool {
+        self.themes == content.themes && self.regions == content.regions && self.activities == content.activities
+    }
 }
 
 fn lists(parts: Parts) -> Result<Lists, StoreError> {
@@ -764,7 +767,7 @@ fn write_amendments(conn: &mut DbConn, amendments: &[&Amendment]) -> Result<Vec<
 
 fn receipt(save: &Save<'_>, version: i32) -> String {
     let digest = Sha256::digest(serde_json::to_vec(save.content).expect("responses serialize"));
-    let short: String = digest.iter().take(4).map(|b| format!("{b:02X}")).collect();
+    let short = hex::encode_upper(&digest[..4]);
     format!("{}-{}-V{version}-{short}", save.cycle, save.assembly)
 }
 
@@ -1108,7 +1111,7 @@ fn fingerprint_of(s: Summary) -> String {
         s.members,
         s.roster_changed.map(|t| t.to_string()).unwrap_or_default()
     );
-    Sha256::digest(text.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+    hex::encode(&Sha256::digest(text.as_bytes())[..16])
 }
 
 /// For each `(token hash, cycle)` pair, in order, the token row for the hash and the results

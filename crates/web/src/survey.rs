@@ -102,7 +102,7 @@ fn check(
     label: &CycleLabel,
     assembly: &AssemblyCode,
     mode: Mode,
-    input: Option<ResponseInput>,
+    input: Option<&ResponseInput>,
     today: chrono::NaiveDate,
 ) -> Result<Ready, ApiError> {
     let found = found.and_then(|((cycle, member), existing)| Some((member_of(cycle, member)?, existing)));
@@ -145,7 +145,7 @@ pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> 
     caller.require_assembly(&request.assembly)?;
     let mut attempt = 1;
     loop {
-        match write_once(state, caller.actor(), request.clone()).await {
+        match write_once(state, caller.actor(), &request).await {
             Err(e) if e.code == ErrorCode::VersionConflict && request.expected_version.is_none() && attempt < ATTEMPTS_WITHOUT_VERSION => {
                 attempt += 1;
             }
@@ -154,8 +154,11 @@ pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> 
     }
 }
 
-async fn write_once(state: &AppState, actor: String, request: WriteRequest) -> Result<Written, ApiError> {
+/// One attempt of [`write`]. It borrows the request, so that an attempt made again does not
+/// copy it: only the path whose work runs on another thread takes a copy of what it needs.
+async fn write_once(state: &AppState, actor: String, request: &WriteRequest) -> Result<Written, ApiError> {
     let WriteRequest { label, assembly, input, expected_version, mode, idempotency } = request;
+    let (expected_version, mode) = (*expected_version, *mode);
     let today = chrono::Utc::now().date_naive();
     if idempotency.is_none() && state.backend()? == barometer_store::Backend::Postgres {
         // On PostgreSQL, unkeyed: the read joins the next batch of reads (one statement for all
@@ -164,8 +167,8 @@ async fn write_once(state: &AppState, actor: String, request: WriteRequest) -> R
         // next batch of amendments (one statement, one commit for all waiting); any other is one
         // transaction of its own.
         let found = state.find_response(label.clone(), assembly.clone()).await?;
-        let Ready { content, status, existing } = check(found, &label, &assembly, mode, input, today)?;
-        let save = Save { cycle: &label, assembly: &assembly, content: &content, status, expected_version, actor: &actor };
+        let Ready { content, status, existing } = check(found, label, assembly, mode, input.as_ref(), today)?;
+        let save = Save { cycle: label, assembly, content: &content, status, expected_version, actor: &actor };
         if let Some(stored) = &existing
             && let Some(amendment) = responses::Amendment::of(save, stored)?
         {
@@ -173,6 +176,7 @@ async fn write_once(state: &AppState, actor: String, request: WriteRequest) -> R
             state.lists.remember(&stored);
             return Ok(Written::Saved(Box::new(stored)));
         }
+        let (label, assembly) = (label.clone(), assembly.clone());
         let stored = state
             .write_standalone(move |conn| {
                 let save = Save { cycle: &label, assembly: &assembly, content: &content, status, expected_version, actor: &actor };
@@ -188,10 +192,11 @@ async fn write_once(state: &AppState, actor: String, request: WriteRequest) -> R
     // transaction (at read committed, as they would inside one), and the write with its
     // idempotency record is one transaction, guarded by the version the checks read.
     let (cycles_cache, lists_cache) = (state.cycles.clone(), state.lists.clone());
+    let (label, assembly, input, idempotency) = (label.clone(), assembly.clone(), input.clone(), idempotency.clone());
     state
         .write_standalone(move |conn| -> Result<Result<Written, ApiError>, StoreError> {
             let found = responses::find_with_cycle(conn, (&cycles_cache, &lists_cache), &label, &assembly)?;
-            let Ready { content, status, existing } = match check(found, &label, &assembly, mode, input, today) {
+            let Ready { content, status, existing } = match check(found, &label, &assembly, mode, input.as_ref(), today) {
                 Ok(ready) => ready,
                 Err(e) => return Ok(Err(e)),
             };

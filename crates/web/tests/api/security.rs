@@ -35,7 +35,7 @@ fn stored_token_rows(db: &TestDb) -> Vec<String> {
 
 fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }
 
 async_backend_tests! {

@@ -315,6 +315,21 @@ backend_tests! {
         diesel::sql_query(format!("UPDATE activities SET title = 'changed behind again' WHERE id = '{id}'")).execute(&mut *conn).unwrap();
         let held = read(&mut conn).unwrap();
         assert_eq!(held.content.activities[0].title, if postgres { "A, third" } else { "changed behind again" });
+
+        // A write that leaves the lists as held (only the comment changes) keeps them held, under
+        // the row's new version: the very next read gathers nothing.
+        let mut same = activity("A, third");
+        same.id = Some(id.clone());
+        let fourth = save(&mut conn, ResponseInput::new(vec!["victims".into()], vec![], vec![same], "four".into()));
+        assert_eq!((fourth.version, fourth.content.activities[0].title.as_str()), (third.version + 1, "A, third"));
+        lists.remember(&fourth);
+        diesel::sql_query(format!("UPDATE activities SET title = 'changed behind a third time' WHERE id = '{id}'")).execute(&mut *conn).unwrap();
+        let held = read(&mut conn).unwrap();
+        if postgres {
+            assert_eq!(held, fourth, "held whole after a write that kept the lists");
+        } else {
+            assert_eq!(held.content.activities[0].title, "changed behind a third time");
+        }
     }
 
     fn removed_activities_are_deleted_and_the_tracker_sees_each_status(db) {

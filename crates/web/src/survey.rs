@@ -75,7 +75,6 @@ fn member_of(cycle: Arc<StoredCycle>, assembly: Option<barometer_domain::Assembl
 }
 
 /// One write of a response.
-#[derive(Clone)]
 pub struct WriteRequest {
     pub label: CycleLabel,
     pub assembly: AssemblyCode,

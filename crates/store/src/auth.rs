@@ -88,7 +88,7 @@ pub struct NewToken<'a> {
     pub expires_at: Option<NaiveDateTime>,
 }
 
-fn hash_token(token: &str) -> String {
+pub(crate) fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -161,7 +161,7 @@ pub fn verify_token(conn: &mut DbConn, token: &str) -> Result<Option<Principal>,
     verify_hash(conn, &hash_token(token))
 }
 
-fn verify_hash(conn: &mut DbConn, hash: &str) -> Result<Option<Principal>, StoreError> {
+pub(crate) fn verify_hash(conn: &mut DbConn, hash: &str) -> Result<Option<Principal>, StoreError> {
     let row: Option<TokenRow> = api_tokens::table
         .filter(api_tokens::token_hash.eq(hash))
         .select((
@@ -246,7 +246,7 @@ pub fn verify_tokens(conn: &mut DbConn, checks: &[TokenCheck]) -> Result<Vec<Res
 }
 
 /// The principal of the token row found for `hash`, if it is unexpired and unrevoked.
-fn principal(row: Option<TokenRow>, hash: &str) -> Result<Option<Principal>, StoreError> {
+pub(crate) fn principal(row: Option<TokenRow>, hash: &str) -> Result<Option<Principal>, StoreError> {
     let Some(row) = row else { return Ok(None) };
     // The index lookup already matched; compare again in constant time so that no timing
     // difference depends on how much of a guessed hash was right.

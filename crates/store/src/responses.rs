@@ -182,55 +182,92 @@ pub fn find_with_cycle(
         let Some(found) = caches.0.find_with_assembly(conn, cycle, assembly)? else { return Ok(None) };
         return Ok(Some((found, find(conn, cycle, assembly)?)));
     }
-    find_all_with_cycle(conn, caches, &[(cycle.clone(), assembly.clone())])?
+    let read = Read { token: None, cycle: cycle.clone(), assembly: assembly.clone() };
+    let (_, found) = find_all_with_cycle(conn, caches, std::slice::from_ref(&read))?
         .pop()
-        .unwrap_or_else(|| Err(StoreError::Shared("no answer for the response (a bug)".into())))
+        .unwrap_or_else(|| Err(StoreError::Shared("no answer for the response (a bug)".into())))?;
+    Ok(found)
 }
 
 /// What [`find_with_cycle`] finds: the cycle, the assembly (if on the roster) and its response.
 pub type WithCycle = (crate::cycles::CycleWithAssembly, Option<StoredResponse>);
 
-/// [`find_with_cycle`] for many `(cycle, assembly)` pairs, answered in their order: on PostgreSQL
-/// one statement for all of them, so that concurrent writes share one read
-/// ([`crate::batch::Batcher`]). A pair whose rows cannot be read fails alone.
+/// One read of [`find_all_with_cycle`]: `assembly`'s response to `cycle` and, when `token` (in
+/// clear) is given, the principal of that token, checked in the same statement on PostgreSQL.
+/// An unkeyed submission there authenticates its caller and reads what it writes over in one
+/// trip to the database instead of two.
+#[derive(Debug, Clone)]
+pub struct Read {
+    pub token: Option<String>,
+    pub cycle: CycleLabel,
+    pub assembly: AssemblyCode,
+}
+
+/// What [`find_all_with_cycle`] answers to a [`Read`]: the token's principal (`None` when no
+/// token was given, or it is unknown, expired or revoked, as [`crate::auth::verify_token`]
+/// decides), and what [`find_with_cycle`] finds. The second is read whatever the first: answer
+/// nothing from it to a caller who is refused.
+pub type ReadAnswer = (Option<crate::auth::Principal>, Option<WithCycle>);
+
+/// [`Read`]s, answered in their order: on PostgreSQL one statement for all of them, so that
+/// concurrent writes share one read ([`crate::batch::Batcher`]); on SQLite
+/// [`crate::auth::verify_token`] and [`find_with_cycle`] for each. A read whose rows cannot be
+/// read fails alone.
 pub fn find_all_with_cycle(
     conn: &mut DbConn,
     (cycles, held): (&crate::cycles::CycleCache, &ListsCache),
-    pairs: &[(CycleLabel, AssemblyCode)],
-) -> Result<Vec<Result<Option<WithCycle>, StoreError>>, StoreError> {
+    reads: &[Read],
+) -> Result<Vec<Result<ReadAnswer, StoreError>>, StoreError> {
+    let hashes: Vec<Option<String>> = reads.iter().map(|r| r.token.as_deref().map(crate::auth::hash_token)).collect();
     let DbConn::Postgres(pg) = conn else {
-        return Ok(pairs.iter().map(|(cycle, assembly)| find_with_cycle(conn, (cycles, held), cycle, assembly)).collect());
+        return Ok(reads
+            .iter()
+            .zip(&hashes)
+            .map(|(read, hash)| {
+                let principal = match hash {
+                    Some(hash) => crate::auth::verify_hash(conn, hash)?,
+                    None => None,
+                };
+                Ok((principal, find_with_cycle(conn, (cycles, held), &read.cycle, &read.assembly)?))
+            })
+            .collect());
     };
-    let labels: Vec<&str> = pairs.iter().map(|(c, _)| c.as_str()).collect();
-    let codes: Vec<&str> = pairs.iter().map(|(_, a)| a.as_str()).collect();
-    // The lists held for each pair are taken now, so that what the statement answers about them
+    let labels: Vec<&str> = reads.iter().map(|r| r.cycle.as_str()).collect();
+    let codes: Vec<&str> = reads.iter().map(|r| r.assembly.as_str()).collect();
+    let token_hashes: Vec<Option<&str>> = hashes.iter().map(Option::as_deref).collect();
+    // The lists held for each read are taken now, so that what the statement answers about them
     // is about these very lists, whatever another thread stores in the cache meanwhile.
-    let known_lists: Vec<Option<HeldLists>> = pairs.iter().map(|(c, a)| held.get(c, a)).collect();
+    let known_lists: Vec<Option<HeldLists>> = reads.iter().map(|r| held.get(&r.cycle, &r.assembly)).collect();
     let mut known = pg_read::Known::default();
     for entry in &known_lists {
         known.ids.push(entry.as_ref().map(|e| e.id.as_str()));
         known.versions.push(entry.as_ref().map(|e| e.version));
         known.updated_at.push(entry.as_ref().map(|e| e.updated_at));
     }
-    let rows = pg_read::read_with_cycle(pg, &labels, &codes, &known)?;
-    if rows.len() != pairs.len() {
-        return Err(StoreError::Shared(format!("{} answers to {} reads (a bug)", rows.len(), pairs.len())));
+    let rows = pg_read::read_with_cycle(pg, &labels, &codes, &known, &token_hashes)?;
+    if rows.len() != reads.len() {
+        return Err(StoreError::Shared(format!("{} answers to {} reads (a bug)", rows.len(), reads.len())));
     }
     Ok(rows
         .into_iter()
-        .zip(pairs)
-        .zip(known_lists)
-        .map(|((row, (cycle, assembly)), known)| {
-            let Some((row, member, response)) = row? else { return Ok(None) };
-            let stored = cycles.resolve(conn, cycle, row)?;
+        .zip(reads)
+        .zip(known_lists.into_iter().zip(&hashes))
+        .map(|((row, read), (known, hash))| {
+            let (token, found) = row?;
+            let principal = match hash {
+                Some(hash) => crate::auth::principal(token, hash)?,
+                None => None,
+            };
+            let Some((row, member, response)) = found else { return Ok((principal, None)) };
+            let stored = cycles.resolve(conn, &read.cycle, row)?;
             let member = member.map(crate::assemblies::Row::into_domain).transpose()?;
             let response = match response {
                 None => None,
                 Some((row, Some(parts))) => {
                     let lists = std::sync::Arc::new(lists(parts)?);
                     held.put(
-                        cycle,
-                        assembly,
+                        &read.cycle,
+                        &read.assembly,
                         HeldLists { id: row.id.clone(), version: row.version, updated_at: row.updated_at, lists: lists.clone() },
                     );
                     Some(assemble_with(row, (*lists).clone())?)
@@ -240,7 +277,7 @@ pub fn find_all_with_cycle(
                     Some(assemble_with(row, (*kept.lists).clone())?)
                 }
             };
-            Ok(Some(((stored, member), response)))
+            Ok((principal, Some(((stored, member), response))))
         })
         .collect())
 }

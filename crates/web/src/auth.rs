@@ -109,6 +109,24 @@ impl Credential {
         let caller = accepted(self.kinds, principal).map(|principal| Caller { principal, unread: None });
         Ok((caller, fingerprint))
     }
+
+    /// [`Credential::check`], in the same statement as the first read of a write of
+    /// `assembly`'s response to `cycle`, through the batched reads of the survey's writes
+    /// ([`AppState::find_response_for`], PostgreSQL only): an unkeyed submission makes one trip
+    /// to the database before its write instead of two. What was read is read before the caller
+    /// is known: answer nothing from it to a caller that is refused, nor before the caller's
+    /// role and assembly are checked. The caller carries no count of unread notifications (that
+    /// is for pages, and this is for the JSON API).
+    pub async fn check_with_response(
+        self,
+        state: &AppState,
+        cycle: barometer_domain::CycleLabel,
+        assembly: AssemblyCode,
+    ) -> Result<(Result<Caller, ApiError>, Option<barometer_store::responses::WithCycle>), ApiError> {
+        let (principal, found) = state.find_response_for(self.token, cycle, assembly).await?;
+        let caller = accepted(self.kinds, principal).map(|principal| Caller { principal, unread: None });
+        Ok((caller, found))
+    }
 }
 
 /// The principal, if there is one and its token is of a kind that may be sent as it was; 401

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use barometer_domain::{AssemblyCode, CycleLabel};
 use barometer_store::auth::{Checked, TokenCheck};
 use barometer_store::batch::Batcher;
-use barometer_store::responses::{Amendment, StoredResponse, WithCycle};
+use barometer_store::responses::{Amendment, Read, ReadAnswer, StoredResponse, WithCycle};
 use barometer_store::{Backend, DbConn, Pool, StoreError, Writer};
 
 use crate::config::WebConfig;
@@ -36,9 +36,9 @@ pub struct AppState {
     /// through the [`Writer`]'s group commit, so it starts no thread there.
     pub amendments: Batcher<Amendment, Result<StoredResponse, StoreError>>,
     /// What unkeyed writes of responses read first on PostgreSQL (the cycle, the assembly and its
-    /// response), in batches: one statement for every write waiting
-    /// ([`barometer_store::responses::find_all_with_cycle`]).
-    pub responses: Batcher<(CycleLabel, AssemblyCode), Result<Option<WithCycle>, StoreError>>,
+    /// response, and for a submission the caller's token), in batches: one statement for every
+    /// write waiting ([`barometer_store::responses::find_all_with_cycle`]).
+    pub responses: Batcher<Read, Result<ReadAnswer, StoreError>>,
     /// How many [`AppState::compute`] tasks may run at once; more wait for a turn.
     compute_slots: Arc<tokio::sync::Semaphore>,
 }
@@ -64,8 +64,8 @@ impl AppState {
         let (cache, held) = (cycles.clone(), lists.clone());
         AppState {
             writer,
-            responses: Batcher::new(pool.clone(), "barometer-find", BATCH_THREADS, move |conn, pairs| {
-                barometer_store::responses::find_all_with_cycle(conn, (&cache, &held), pairs)
+            responses: Batcher::new(pool.clone(), "barometer-find", BATCH_THREADS, move |conn, reads| {
+                barometer_store::responses::find_all_with_cycle(conn, (&cache, &held), reads)
             }),
             tokens: Batcher::new(pool.clone(), "barometer-tokens", BATCH_THREADS, barometer_store::auth::verify_tokens),
             amendments: Batcher::new(pool.clone(), "barometer-amend", BATCH_THREADS, |conn, amendments| {
@@ -114,7 +114,15 @@ impl AppState {
     /// What a write of `assembly`'s response to `cycle` reads first, through
     /// [`AppState::responses`] (see [`barometer_store::responses::find_with_cycle`]).
     pub async fn find_response(&self, cycle: CycleLabel, assembly: AssemblyCode) -> Result<Option<WithCycle>, ApiError> {
-        ask(&self.responses, (cycle, assembly)).await
+        let (_, found) = ask(&self.responses, Read { token: None, cycle, assembly }).await?;
+        Ok(found)
+    }
+
+    /// [`AppState::find_response`] with the check of a caller's token (in clear) in the same
+    /// statement: the token's principal, if it is valid, and what the write reads first, read
+    /// whatever the principal (see [`crate::auth::Credential::check_with_response`]).
+    pub async fn find_response_for(&self, token: String, cycle: CycleLabel, assembly: AssemblyCode) -> Result<ReadAnswer, ApiError> {
+        ask(&self.responses, Read { token: Some(token), cycle, assembly }).await
     }
 
     /// The database's backend.

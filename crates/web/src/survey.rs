@@ -13,7 +13,7 @@ use barometer_domain::{AssemblyCode, CycleLabel, ResponseInput, ResponseStatus, 
 use barometer_store::StoreError;
 use barometer_store::cycles::{CycleCache, StoredCycle};
 use barometer_store::idempotency::{self, Outcome};
-use barometer_store::responses::{self, Save, StoredResponse};
+use barometer_store::responses::{self, Save, StoredResponse, WithCycle};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
@@ -140,11 +140,25 @@ const ATTEMPTS_WITHOUT_VERSION: usize = 5;
 /// or a retry racing its first attempt), it is made again over that one, a few times before
 /// it gives up with the conflict.
 pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> Result<Written, ApiError> {
+    write_after(state, caller, request, None).await
+}
+
+/// [`write`], with what its first attempt reads on PostgreSQL when it is unkeyed already read,
+/// in the statement that checked the caller ([`crate::auth::Credential::check_with_response`]).
+/// Nothing of it is used before the caller's role and assembly are checked; an attempt made
+/// again reads anew. A keyed write, or one on SQLite, reads in its own transaction and ignores it.
+pub async fn write_after(
+    state: &AppState,
+    caller: &Caller,
+    request: WriteRequest,
+    read: Option<Option<WithCycle>>,
+) -> Result<Written, ApiError> {
     caller.require(&[Role::FocalPoint])?;
     caller.require_assembly(&request.assembly)?;
+    let mut read = read;
     let mut attempt = 1;
     loop {
-        match write_once(state, caller.actor(), &request).await {
+        match write_once(state, caller.actor(), &request, read.take()).await {
             Err(e) if e.code == ErrorCode::VersionConflict && request.expected_version.is_none() && attempt < ATTEMPTS_WITHOUT_VERSION => {
                 attempt += 1;
             }
@@ -155,7 +169,7 @@ pub async fn write(state: &AppState, caller: &Caller, request: WriteRequest) -> 
 
 /// One attempt of [`write`]. It borrows the request, so that an attempt made again does not
 /// copy it: only the path whose work runs on another thread takes a copy of what it needs.
-async fn write_once(state: &AppState, actor: String, request: &WriteRequest) -> Result<Written, ApiError> {
+async fn write_once(state: &AppState, actor: String, request: &WriteRequest, read: Option<Option<WithCycle>>) -> Result<Written, ApiError> {
     let WriteRequest { label, assembly, input, expected_version, mode, idempotency } = request;
     let (expected_version, mode) = (*expected_version, *mode);
     let today = chrono::Utc::now().date_naive();
@@ -165,7 +179,10 @@ async fn write_once(state: &AppState, actor: String, request: &WriteRequest) -> 
         // guarded by the version read. A write that changes only the response's row joins the
         // next batch of amendments (one statement, one commit for all waiting); any other is one
         // transaction of its own.
-        let found = state.find_response(label.clone(), assembly.clone()).await?;
+        let found = match read {
+            Some(found) => found,
+            None => state.find_response(label.clone(), assembly.clone()).await?,
+        };
         let Ready { content, status, existing } = check(found, label, assembly, mode, input.as_ref(), today)?;
         let save = Save { cycle: label, assembly, content: &content, status, expected_version, actor: &actor };
         if let Some(stored) = &existing

@@ -148,7 +148,8 @@ fn parts(themes: Vec<String>, regions: Vec<String>, activities: Vec<ActivityDoc>
 /// What the survey's write reads first, for a batch of writes in one statement: for each
 /// `(cycle, assembly)` pair, the cycle's row (absent when there is no such cycle), the assembly's
 /// row (absent when it is not on the roster) and its response to the cycle (absent before its
-/// first save), each as JSON, in the pairs' order.
+/// first save), each as JSON, in the pairs' order; and, where the pair comes with a token's
+/// hash, that token's row, as [`TokensStatement`] reads it (absent when no token has the hash).
 ///
 /// Each pair may name the response row whose lists the caller already holds (its id, version
 /// and `updated_at`, see [`super::ListsCache`]). When the stored row is still that one, its
@@ -158,6 +159,7 @@ struct CycleStatement<'a> {
     cycles: &'a [&'a str],
     assemblies: &'a [&'a str],
     known: &'a Known<'a>,
+    token_hashes: &'a [Option<&'a str>],
 }
 
 /// The response rows whose lists a caller holds, one element per pair (null: none).
@@ -182,9 +184,12 @@ impl QueryFragment<Pg> for CycleStatement<'_> {
         out.push_bind_param::<Array<Nullable<Integer>>, [Option<i32>]>(&self.known.versions)?;
         out.push_sql("::int4[], ");
         out.push_bind_param::<Array<Nullable<Timestamp>>, [Option<NaiveDateTime>]>(&self.known.updated_at)?;
+        out.push_sql("::timestamp[], ");
+        out.push_bind_param::<Array<Nullable<Text>>, [Option<&str>]>(self.token_hashes)?;
+        out.push_sql("::text[]) WITH ORDINALITY AS q(cycle, assembly, known_id, known_version, known_at, token_hash, n)) SELECT ");
+        out.push_sql(TOKEN_ROW);
         out.push_sql(
-            "::timestamp[]) WITH ORDINALITY AS q(cycle, assembly, known_id, known_version, known_at, n)) \
-             SELECT (SELECT row_to_json(c)::text FROM (SELECT label, opens_on, closes_on, status, max_ranked_themes, tier_primary, \
+            " AS token, (SELECT row_to_json(c)::text FROM (SELECT label, opens_on, closes_on, status, max_ranked_themes, tier_primary, \
              tier_secondary, created_at, updated_at FROM cycles WHERE label = q.cycle) c) AS cycle, \
              (SELECT row_to_json(a)::text FROM (SELECT code, name, joined_on, left_on FROM assemblies WHERE code = q.assembly) a) AS assembly, \
              (SELECT row_to_json(d)::text FROM (SELECT ",
@@ -207,6 +212,8 @@ impl QueryFragment<Pg> for CycleStatement<'_> {
 
 #[derive(QueryableByName)]
 struct CycleDoc {
+    #[diesel(sql_type = Nullable<Text>)]
+    token: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     cycle: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -235,19 +242,24 @@ struct ListsDoc {
 /// named as known.
 pub(super) type WithCycle = (crate::cycles::CycleRow, Option<crate::assemblies::Row>, Option<(Row, Option<Parts>)>);
 
-/// [`CycleStatement`]'s answer for each pair, in order. A row that cannot be read is that pair's
-/// error only.
+/// A token's row (if its hash came with the pair and a token has it) and what the pair found.
+pub(super) type TokenAndCycle = (Option<TokenRow>, Option<WithCycle>);
+
+/// [`CycleStatement`]'s answer for each pair, in order: the row of the token whose hash came
+/// with it (if any), and what it found. A row that cannot be read is that pair's error only.
 pub(super) fn read_with_cycle(
     conn: &mut PgConnection,
     cycles: &[&str],
     assemblies: &[&str],
     known: &Known<'_>,
-) -> Result<Vec<Result<Option<WithCycle>, StoreError>>, StoreError> {
-    let docs: Vec<CycleDoc> = CycleStatement { cycles, assemblies, known }.load(conn)?;
+    token_hashes: &[Option<&str>],
+) -> Result<Vec<Result<TokenAndCycle, StoreError>>, StoreError> {
+    let docs: Vec<CycleDoc> = CycleStatement { cycles, assemblies, known, token_hashes }.load(conn)?;
     Ok(docs
         .into_iter()
         .map(|doc| {
-            let Some(cycle) = doc.cycle else { return Ok(None) };
+            let token = doc.token.as_deref().map(token_row).transpose()?;
+            let Some(cycle) = doc.cycle else { return Ok((token, None)) };
             let cycle = serde_json::from_str(&cycle).map_err(|e| corrupt("cycles", e))?;
             let member = doc.assembly.map(|json| serde_json::from_str(&json).map_err(|e| corrupt("assemblies", e))).transpose()?;
             let response = doc
@@ -257,10 +269,19 @@ pub(super) fn read_with_cycle(
                     Ok::<_, StoreError>((doc.response, doc.lists.map(|l| parts(l.themes, l.regions, l.activities))))
                 })
                 .transpose()?;
-            Ok(Some((cycle, member, response)))
+            Ok((token, Some((cycle, member, response))))
         })
         .collect())
 }
+
+/// A token's row, as [`TOKEN_ROW`] gives it.
+fn token_row(json: &str) -> Result<TokenRow, StoreError> {
+    serde_json::from_str(json).map_err(|e| corrupt("api_tokens", e))
+}
+
+/// The row of the token whose hash is `q.token_hash`, as JSON (null when there is none).
+const TOKEN_ROW: &str = "(SELECT row_to_json(t)::text FROM (SELECT id, token_hash, kind, role, assembly_code, cycle_label, user_id, \
+ expires_at, revoked_at FROM api_tokens WHERE token_hash = q.token_hash) t)";
 
 /// Token rows by hash, each with the results fingerprint of a cycle where one is named: how a
 /// batch of requests is authenticated, cached reads of results included. Each request is a row
@@ -292,9 +313,11 @@ impl QueryFragment<Pg> for TokensStatement<'_> {
             ") s WHERE c.label IN (SELECT cycle FROM q)), \
              m AS (SELECT count(*) AS members, max(updated_at) AS roster_changed FROM assemblies \
              WHERE EXISTS (SELECT 1 FROM q WHERE q.cycle IS NOT NULL)) \
-             SELECT (SELECT row_to_json(t)::text FROM (SELECT id, token_hash, kind, role, assembly_code, cycle_label, user_id, \
-             expires_at, revoked_at FROM api_tokens WHERE token_hash = q.token_hash) t) AS token, \
-             f.cycle_changed, COALESCE(f.submitted, 0) AS submitted, f.versions, f.latest, m.members, m.roster_changed \
+             SELECT ",
+        );
+        out.push_sql(TOKEN_ROW);
+        out.push_sql(
+            " AS token, f.cycle_changed, COALESCE(f.submitted, 0) AS submitted, f.versions, f.latest, m.members, m.roster_changed \
              FROM q LEFT JOIN f ON f.label = q.cycle CROSS JOIN m ORDER BY q.n",
         );
         Ok(())
@@ -335,7 +358,7 @@ pub(super) fn tokens_with_fingerprints(
     Ok(docs
         .into_iter()
         .map(|d| {
-            let token = d.token.map(|json| serde_json::from_str::<TokenRow>(&json).map_err(|e| corrupt("api_tokens", e))).transpose()?;
+            let token = d.token.as_deref().map(token_row).transpose()?;
             let fingerprint = d.cycle_changed.map(|cycle_changed| {
                 super::fingerprint_of(super::Summary {
                     cycle_changed,

@@ -142,6 +142,69 @@ backend_tests! {
     }
 }
 
+backend_tests! {
+    // The survey's batched read, with the caller's token checked in the same statement (an
+    // unkeyed submission on PostgreSQL): each principal is the one `verify_token` gives, and each
+    // finding the one `find_with_cycle` gives, whatever the token, in the reads' order.
+    fn a_batch_of_reads_checks_each_token_as_if_alone(db) {
+        use barometer_domain::response::Purpose;
+        use barometer_domain::{CycleLabel, ResponseInput, ResponseStatus};
+        use barometer_store::responses::{self, Read, Save};
+        let mut conn = db.conn();
+        let def = seed(&mut conn);
+        let pam = AssemblyCode::parse("PAM").unwrap();
+        let content = ResponseInput::new(vec!["victims".into()], vec!["sahel".into()], vec![], "c".into()).validate(&def, Purpose::Draft).unwrap();
+        let save = Save { cycle: &def.label, assembly: &pam, content: &content, status: ResponseStatus::Draft, expected_version: None, actor: "test" };
+        responses::save(&mut conn, save).unwrap();
+        let (_, focal) = auth::create_token(&mut conn, api_token(Role::FocalPoint, Some(&pam)), "test").unwrap();
+        let (_, analyst) = auth::create_token(&mut conn, api_token(Role::Analyst, None), "test").unwrap();
+        let (revoked_id, revoked) = auth::create_token(&mut conn, api_token(Role::Secretariat, None), "test").unwrap();
+        auth::revoke_token(&mut conn, &revoked_id, "test").unwrap();
+        let past = Some(chrono::Utc::now().naive_utc() - chrono::Duration::hours(1));
+        let (_, expired) = auth::create_token(&mut conn, NewToken { expires_at: past, ..api_token(Role::FocalPoint, Some(&pam)) }, "test").unwrap();
+        let (nobody, unknown) = (AssemblyCode::parse("NOBODY").unwrap(), CycleLabel::parse("1999").unwrap());
+        let reads: Vec<Read> = [
+            (Some(focal.as_str()), &def.label, &pam),
+            (Some("bar_not_a_token"), &def.label, &pam),
+            (Some(revoked.as_str()), &def.label, &pam),
+            (Some(expired.as_str()), &def.label, &pam),
+            (None, &def.label, &pam),
+            (Some(analyst.as_str()), &unknown, &pam),
+            (Some(focal.as_str()), &def.label, &nobody),
+        ]
+        .into_iter()
+        .map(|(token, cycle, assembly)| Read { token: token.map(str::to_owned), cycle: cycle.clone(), assembly: assembly.clone() })
+        .collect();
+        let (cycles, lists) = (barometer_store::cycles::CycleCache::default(), responses::ListsCache::default());
+        // What each answer is compared by: the principal's role and assembly, and the cycle's
+        // definition, the assembly on the roster and the response found.
+        type Seen = (Option<(Role, Option<AssemblyCode>)>, Option<(barometer_domain::CycleDefinition, Option<barometer_domain::Assembly>, Option<responses::StoredResponse>)>);
+        let seen = |(principal, found): responses::ReadAnswer| -> Seen {
+            (principal.map(|p| (p.role, p.assembly)), found.map(|((cycle, member), response)| (cycle.definition.clone(), member, response)))
+        };
+        let expected: Vec<Seen> = reads
+            .iter()
+            .map(|read| {
+                let principal = read.token.as_deref().and_then(|t| auth::verify_token(&mut conn, t).unwrap());
+                seen((principal, responses::find_with_cycle(&mut conn, (&cycles, &lists), &read.cycle, &read.assembly).unwrap()))
+            })
+            .collect();
+        // The expectations tell the cases apart, so that a batch cannot pass by answering the
+        // first read's principal, or none, to every read.
+        assert_eq!(expected[0].0, Some((Role::FocalPoint, Some(pam.clone()))));
+        assert!(expected[0].1.as_ref().is_some_and(|(_, member, response)| member.is_some() && response.is_some()), "PAM's saved response");
+        assert_eq!((expected[1].0.clone(), expected[2].0.clone(), expected[3].0.clone(), expected[4].0.clone()), (None, None, None, None), "unknown, revoked, expired, none");
+        assert_eq!(expected[5], (Some((Role::Analyst, None)), None), "no such cycle");
+        assert!(expected[6].1.as_ref().is_some_and(|(_, member, response)| member.is_none() && response.is_none()), "not on the roster");
+        let batched: Vec<Seen> = responses::find_all_with_cycle(&mut conn, (&cycles, &lists), &reads).unwrap().into_iter().map(|a| seen(a.unwrap())).collect();
+        assert_eq!(batched, expected);
+        // With held lists dropped, so that the statement gathers them again.
+        let (cycles, lists) = (barometer_store::cycles::CycleCache::default(), responses::ListsCache::default());
+        let fresh: Vec<Seen> = responses::find_all_with_cycle(&mut conn, (&cycles, &lists), &reads).unwrap().into_iter().map(|a| seen(a.unwrap())).collect();
+        assert_eq!(fresh, expected);
+    }
+}
+
 /// On PostgreSQL each batched statement is planned once per connection, whatever the size of its
 /// batches: planned anew at each execution (PostgreSQL's choice for statements whose arrays it
 /// can see), the planning cost as much as the execution (see `db::POSTGRES_SETTINGS`).
@@ -165,9 +228,20 @@ fn postgres_plans_the_batched_statements_once_per_connection() {
         for answer in auth::verify_tokens(&mut conn, &checks).unwrap() {
             assert_eq!(answer.unwrap().0.map(|p| p.role), Some(Role::FocalPoint));
         }
-        let pairs: Vec<_> = (0..size).map(|_| (def.label.clone(), pam.clone())).collect();
-        for found in barometer_store::responses::find_all_with_cycle(&mut conn, (&cycles, &lists), &pairs).unwrap() {
-            assert!(found.unwrap().is_some(), "the seeded cycle is found");
+        // Half of the reads check a token too, as an unkeyed submission's does.
+        let reads: Vec<_> = (0..size)
+            .map(|i| barometer_store::responses::Read {
+                token: (i % 2 == 0).then(|| token.clone()),
+                cycle: def.label.clone(),
+                assembly: pam.clone(),
+            })
+            .collect();
+        for (i, found) in
+            barometer_store::responses::find_all_with_cycle(&mut conn, (&cycles, &lists), &reads).unwrap().into_iter().enumerate()
+        {
+            let (principal, found) = found.unwrap();
+            assert!(found.is_some(), "the seeded cycle is found");
+            assert_eq!(principal.map(|p| p.role), (i % 2 == 0).then_some(Role::FocalPoint));
         }
     }
     #[derive(QueryableByName)]

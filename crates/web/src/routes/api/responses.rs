@@ -6,7 +6,7 @@ use barometer_domain::{AssemblyCode, ResponseInput, Role};
 use barometer_store::responses;
 
 use super::cycles::label;
-use crate::auth::Caller;
+use crate::auth::{Caller, Credential};
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::{empty_response_json, response_json};
 use crate::state::AppState;
@@ -101,13 +101,26 @@ async fn save(
 
 /// Submits: the body, when there is one, is the response to submit; without a body, what is
 /// stored is submitted. `Idempotency-Key` makes retries safe.
+///
+/// An unkeyed submission on PostgreSQL checks its caller in the statement that reads what it
+/// writes over ([`crate::auth::Credential::check_with_response`]): one trip to the database
+/// before the write, not two. Every check is made in the same order either way: the caller
+/// (401), the path (404), the body, the caller's role and assembly (403, 404), the write.
 async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
+    credential: Credential,
     path: web::Path<(String, String)>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let keyed = req.headers().contains_key("Idempotency-Key");
+    let (caller, read) = match (label(&path.0), assembly(&path.1)) {
+        (Ok(label), Ok(code)) if !keyed && state.backend()? == barometer_store::Backend::Postgres => {
+            let (caller, found) = credential.check_with_response(&state, label, code).await?;
+            (caller?, Some(found))
+        }
+        _ => (credential.check(&state).await?, None),
+    };
     let (label, code) = (label(&path.0)?, assembly(&path.1)?);
     let body = crate::routes::body::read_limited(payload, state.config.json_limit).await?;
     let input = if body.iter().all(u8::is_ascii_whitespace) {
@@ -133,6 +146,6 @@ async fn submit(
         }
     };
     let request = WriteRequest { label, assembly: code, input, expected_version: expected, mode: Mode::Submit, idempotency };
-    let result = survey::write(&state, &caller, request).await?;
+    let result = survey::write_after(&state, &caller, request, read).await?;
     Ok(written(result, StatusCode::OK))
 }

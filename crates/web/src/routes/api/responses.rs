@@ -69,6 +69,19 @@ fn parse_input(body: serde_json::Value) -> Result<ResponseInput, ApiError> {
     barometer_domain::cycle::object_with_path(body).map_err(ApiError::invalid)
 }
 
+/// [`parse_input`] for a body as sent: read straight into a [`ResponseInput`] when it is exactly
+/// one ([`ResponseInput::from_exact_json`]), and otherwise read strictly as a value first (a
+/// member given twice is refused, 400) and then as a response (422, with the member's path), so
+/// that every refusal is the one that way gives.
+fn parse_body(body: &[u8]) -> Result<ResponseInput, ApiError> {
+    if let Some(input) = ResponseInput::from_exact_json(body) {
+        return Ok(input);
+    }
+    let Strict(value) =
+        serde_json::from_slice(body).map_err(|e| ApiError::new(ErrorCode::MalformedRequest, format!("the body is not valid JSON: {e}")))?;
+    parse_input(value)
+}
+
 fn written(result: Written, status: StatusCode) -> HttpResponse {
     match result {
         Written::Saved(r) => with_version(HttpResponse::build(status).json(response_json(&r)), r.version.into()),
@@ -130,9 +143,7 @@ async fn submit(
         if !content_type.starts_with("application/json") {
             return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "send the body as JSON with Content-Type: application/json"));
         }
-        let Strict(value) = serde_json::from_slice(&body)
-            .map_err(|e| ApiError::new(ErrorCode::MalformedRequest, format!("the body is not valid JSON: {e}")))?;
-        Some(parse_input(value)?)
+        Some(parse_body(&body)?)
     };
     let expected = if_match(&req)?;
     let idempotency = match req.headers().get("Idempotency-Key") {
@@ -148,4 +159,74 @@ async fn submit(
     let request = WriteRequest { label, assembly: code, input, expected_version: expected, mode: Mode::Submit, idempotency };
     let result = survey::write_after(&state, &caller, request, read).await?;
     Ok(written(result, StatusCode::OK))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A refusal as its status, message and fields.
+    fn refusal(e: ApiError) -> (u16, String) {
+        (e.code.status().as_u16(), format!("{} {:?}", e.message, e.fields))
+    }
+
+    /// What the strict way gives for a body: the input, or the refusal.
+    fn strictly(body: &[u8]) -> Result<ResponseInput, (u16, String)> {
+        let Strict(value) = serde_json::from_slice(body)
+            .map_err(|e| refusal(ApiError::new(ErrorCode::MalformedRequest, format!("the body is not valid JSON: {e}"))))?;
+        parse_input(value).map_err(refusal)
+    }
+
+    fn activity() -> serde_json::Value {
+        json!({"title": "Conference \"on\" youth\u{202e}", "kind": "conference", "starts_on": "2026-05-19", "ends_on": "2026-05-20",
+               "location": {"city": "Rome", "country": "ITA"}, "online": false, "themes": ["youth-pve"], "regions": ["mena"],
+               "partners": ["UNOCT"], "id": "a1", "status": "planned"})
+    }
+
+    #[test]
+    fn a_body_read_straight_is_read_as_the_strict_way_reads_it() {
+        let full = json!({"themes": ["youth-pve", "cft"], "regions": ["sahel"], "activities": [activity(), {"title": "x", "kind": "k", "location": null}], "comment": "ü ✓ 🙂 \\ \n"});
+        for body in [full.to_string(), json!({}).to_string(), " {\"comment\": \"only\"} ".to_owned(), json!({"activities": []}).to_string()]
+        {
+            let straight = ResponseInput::from_exact_json(body.as_bytes());
+            assert!(straight.is_some(), "read straight: {body}");
+            assert_eq!(straight.map(Ok), Some(strictly(body.as_bytes())), "{body}");
+        }
+    }
+
+    #[test]
+    fn a_body_that_is_not_exactly_a_response_is_left_to_the_strict_way() {
+        let full = json!({"themes": ["cft"], "activities": [activity()]}).to_string();
+        let cases = [
+            // A member given twice, at the top, in an activity, in its location.
+            full.replacen('{', r#"{"themes": ["victims"], "#, 1),
+            full.replacen(r#""kind":"conference""#, r#""kind":"conference","kind":"seminar""#, 1),
+            full.replacen(r#""city":"Rome""#, r#""city":"Rome","city":"Oslo""#, 1),
+            // Read-only members echoed from a fetched response, one with a repeat inside.
+            r#"{"themes": ["cft"], "version": 3, "receipt": null}"#.to_owned(),
+            r#"{"themes": ["cft"], "assembly": {"code": "PAM", "code": "PACE"}}"#.to_owned(),
+            // Not an object, not JSON, not all of it JSON, the wrong shape, an unknown member.
+            "[]".to_owned(),
+            "null".to_owned(),
+            r#"{"themes": ["#.to_owned(),
+            "{} and more".to_owned(),
+            r#"{"themes": "cft"}"#.to_owned(),
+            r#"{"colour": "red"}"#.to_owned(),
+            r#"{"activities": [{"title": "a", "budget": 1}]}"#.to_owned(),
+        ];
+        for body in &cases {
+            assert_eq!(ResponseInput::from_exact_json(body.as_bytes()), None, "{body}");
+            let strict = strictly(body.as_bytes());
+            let given = parse_body(body.as_bytes()).map_err(refusal);
+            assert_eq!(given, strict, "{body}");
+        }
+        // The echoed members are accepted, the strict way.
+        assert!(parse_body(cases[3].as_bytes()).is_ok());
+        // Repeats are refused, as bad JSON, not as the wrong shape.
+        for body in &cases[..3] {
+            assert_eq!(parse_body(body.as_bytes()).map_err(|e| e.code), Err(ErrorCode::MalformedRequest), "{body}");
+        }
+    }
 }

@@ -136,6 +136,18 @@ sql() {
 stored_submissions() {
     sql "SELECT COUNT(*) FROM audit_log WHERE entity = 'response' AND action IN ('response.submit', 'response.amend') AND entity_id LIKE '$OPEN_CYCLE/LOAD%'"
 }
+# Each measured run starts with the disk settled: the database's dirty buffers written
+# (CHECKPOINT, PostgreSQL) and the kernel's dirty pages flushed (sync). Without it a run paid for
+# the one before: on a fast machine, after 280,000 submissions in 20 s, the kernel wrote back
+# about 730 MB in one second early in the next run (at 500/s), whose p99 went from 3.5 ms to
+# 138-197 ms (BENCHMARKS.md, "Latest run"). The pgbench baseline starts settled too.
+settle_disk() {
+    if [ "$BACKEND" = postgres ]; then
+        sql "CHECKPOINT" >/dev/null || say "WARNING: CHECKPOINT failed (the user is not a superuser?): this run may pay for the last one's writes"
+    fi
+    sync
+}
+
 # The count once the requests still in flight when wrk stopped have been answered.
 settled_submissions() {
     local previous="" current
@@ -223,6 +235,7 @@ run_backend() {
     say "cached results: warm-up ${WARMUP}s, then ${SECONDS_RUN}s at $CLIENTS clients (GET $path)"
     wrk_run "$BACKEND-read-warmup" "$WARMUP" 0 read "$WORK/analyst.token" "$path" >/dev/null
     local line
+    settle_disk
     line="$(wrk_run "$BACKEND-read" "$SECONDS_RUN" 0 read "$WORK/analyst.token" "$path")"
     record "$BACKEND" read "$line"
 
@@ -245,6 +258,7 @@ run_backend() {
     wrk_run "$BACKEND-submit-warmup" "$WARMUP" 0 submit "$WORK/tokens.txt" "$WORK/body.json" >/dev/null
     local before after
     before="$(settled_submissions)"
+    settle_disk
     line="$(wrk_run "$BACKEND-submit" "$SECONDS_RUN" 0 submit "$WORK/tokens.txt" "$WORK/body.json")"
     after="$(settled_submissions)"
     record "$BACKEND" submit "$line"
@@ -253,6 +267,7 @@ run_backend() {
     # -- submissions at a fixed rate
     say "submissions at $RATE/s: ${SECONDS_RUN}s at $CLIENTS clients"
     before="$(settled_submissions)"
+    settle_disk
     line="$(wrk_run "$BACKEND-paced" "$SECONDS_RUN" "$RATE" submit "$WORK/tokens.txt" "$WORK/body.json")"
     after="$(settled_submissions)"
     record "$BACKEND" paced "$line"
@@ -262,6 +277,7 @@ run_backend() {
     # run, which thus starts from the stored answer it sends)
     say "submissions changing the answer: ${SECONDS_RUN}s at $CLIENTS clients"
     before="$(settled_submissions)"
+    settle_disk
     line="$(wrk_run "$BACKEND-changing" "$SECONDS_RUN" 0 submit "$WORK/tokens.txt" "$WORK/body2.json,$WORK/body.json")"
     after="$(settled_submissions)"
     record "$BACKEND" changing "$line"
@@ -279,6 +295,7 @@ run_backend() {
             say "baseline: pgbench, one-row insert transactions, $CLIENTS clients, ${SECONDS_RUN}s (synchronous_commit $(sql 'SHOW synchronous_commit'), fsync $(sql 'SHOW fsync'))"
             sql "CREATE TABLE bench_insert (id BIGSERIAL PRIMARY KEY, client INT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now(), payload TEXT NOT NULL)" >/dev/null
             local ticks
+            settle_disk
             ticks="$(cpu_ticks)"
             pgbench -n -f "$HERE/insert.sql" -c "$CLIENTS" -j "$THREADS" -T "$SECONDS_RUN" "$DB_URL" >"$WORK/pgbench.txt" 2>&1 \
                 || { cat "$WORK/pgbench.txt" >&2; die "pgbench failed"; }
@@ -295,6 +312,7 @@ run_backend() {
             PG_DB="" ;;
         sqlite)
             say "baseline: bare SQLite insert loop (WAL, synchronous=FULL), $CLIENTS threads, ${SECONDS_RUN}s each way"
+            settle_disk
             (cd "$ROOT" && BAROMETER_BENCH_CLIENTS="$CLIENTS" BAROMETER_BENCH_SECONDS="$SECONDS_RUN" BAROMETER_BENCH_DIR="$WORK/sqlite" \
                 cargo bench -p barometer-store --bench sqlite_insert --quiet) >"$WORK/sqlite-insert.txt" 2>&1 \
                 || { cat "$WORK/sqlite-insert.txt" >&2; die "the SQLite insert baseline failed"; }

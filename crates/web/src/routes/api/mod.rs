@@ -15,15 +15,19 @@ mod results;
 pub mod status;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    // actix tries the routes in this order, matching each dynamic pattern in turn: the routes
+    // called most (submissions and their reads, cached results) come first. No two of these
+    // patterns match one path (a segment is never a `/`), so the order changes nothing else;
+    // `tests/api/access.rs` checks every route's answer for every role.
     cfg.service(
         web::scope("/api/v1")
+            .configure(responses::routes)
+            .configure(results::routes)
             .configure(assemblies::routes)
             .configure(calendar::routes)
             .configure(cycles::routes)
             .configure(invitations::routes)
-            .configure(responses::routes)
             .configure(status::routes)
-            .configure(results::routes)
             .configure(charts::routes)
             .configure(import::routes)
             .configure(membership::routes),

@@ -151,11 +151,10 @@ pub async fn write_after(
     state: &AppState,
     caller: &Caller,
     request: WriteRequest,
-    read: Option<Option<WithCycle>>,
+    mut read: Option<Option<WithCycle>>,
 ) -> Result<Written, ApiError> {
     caller.require(&[Role::FocalPoint])?;
     caller.require_assembly(&request.assembly)?;
-    let mut read = read;
     let mut attempt = 1;
     loop {
         match write_once(state, caller.actor(), &request, read.take()).await {

@@ -54,11 +54,12 @@ const ROW: &str = "r.id, r.cycle_label, r.assembly_code, r.status, r.version, r.
 /// The response's lists, each as a JSON array.
 const THEMES: &str = "COALESCE((SELECT json_agg(t.theme_code ORDER BY t.rank) FROM response_themes t WHERE t.response_id = r.id), '[]')";
 const REGIONS: &str = r#"COALESCE((SELECT json_agg(g.region_code ORDER BY g.region_code COLLATE "C") FROM response_regions g WHERE g.response_id = r.id), '[]')"#;
-const ACTIVITIES: &str = r#"COALESCE((SELECT json_agg(json_build_object(
+/// Each activity is an array of three: its row, its themes and its regions (see [`ActivityDoc`]).
+const ACTIVITIES: &str = r#"COALESCE((SELECT json_agg(json_build_array(json_build_object(
    'id', a.id, 'title', a.title, 'kind_code', a.kind_code, 'starts_on', a.starts_on, 'ends_on', a.ends_on,
-   'city', a.city, 'country', a.country, 'online', a.online, 'partners', a.partners, 'status', a.status,
-   'themes', COALESCE((SELECT json_agg(x.theme_code ORDER BY x.theme_code COLLATE "C") FROM activity_themes x WHERE x.activity_id = a.id), '[]'),
-   'regions', COALESCE((SELECT json_agg(y.region_code ORDER BY y.region_code COLLATE "C") FROM activity_regions y WHERE y.activity_id = a.id), '[]')
+   'city', a.city, 'country', a.country, 'online', a.online, 'partners', a.partners, 'status', a.status),
+   COALESCE((SELECT json_agg(x.theme_code ORDER BY x.theme_code COLLATE "C") FROM activity_themes x WHERE x.activity_id = a.id), '[]'),
+   COALESCE((SELECT json_agg(y.region_code ORDER BY y.region_code COLLATE "C") FROM activity_regions y WHERE y.activity_id = a.id), '[]')
   ) ORDER BY a.position) FROM activities a WHERE a.response_id = r.id), '[]')"#;
 
 /// The statement. Its text depends only on [`Which`]'s variant, so diesel prepares each once per
@@ -108,14 +109,10 @@ struct DocRow {
     activities: String,
 }
 
-/// An activity as the statements give it: its row, with its codes.
-#[derive(Deserialize)]
-struct ActivityDoc {
-    #[serde(flatten)]
-    row: ActivityRow,
-    themes: Vec<String>,
-    regions: Vec<String>,
-}
+/// An activity as the statements give it: its row, its themes and its regions. An array rather
+/// than one object with the row's members flattened into it: `#[serde(flatten)]` buffers every
+/// member before reading the row from the buffer, a good part of decoding a read.
+type ActivityDoc = (ActivityRow, Vec<String>, Vec<String>);
 
 /// The responses `which` names, each as its row and its lists.
 pub(super) fn read(conn: &mut PgConnection, which: Which<'_>) -> Result<Vec<(Row, Parts)>, StoreError> {
@@ -137,10 +134,10 @@ fn parts(themes: Vec<String>, regions: Vec<String>, activities: Vec<ActivityDoc>
         activity_themes: BTreeMap::new(),
         activity_regions: BTreeMap::new(),
     };
-    for a in activities {
-        parts.activity_themes.insert(a.row.id.clone(), a.themes);
-        parts.activity_regions.insert(a.row.id.clone(), a.regions);
-        parts.activities.push(a.row);
+    for (row, themes, regions) in activities {
+        parts.activity_themes.insert(row.id.clone(), themes);
+        parts.activity_regions.insert(row.id.clone(), regions);
+        parts.activities.push(row);
     }
     parts
 }
@@ -192,12 +189,12 @@ impl QueryFragment<Pg> for CycleStatement<'_> {
             " AS token, (SELECT row_to_json(c)::text FROM (SELECT label, opens_on, closes_on, status, max_ranked_themes, tier_primary, \
              tier_secondary, created_at, updated_at FROM cycles WHERE label = q.cycle) c) AS cycle, \
              (SELECT row_to_json(a)::text FROM (SELECT code, name, joined_on, left_on FROM assemblies WHERE code = q.assembly) a) AS assembly, \
-             (SELECT row_to_json(d)::text FROM (SELECT ",
+             (SELECT json_build_array((SELECT row_to_json(x) FROM (SELECT ",
         );
         out.push_sql(ROW);
         // Unknown (null) ids, versions and instants compare as null: the lists are gathered.
         out.push_sql(
-            ", CASE WHEN r.id = q.known_id AND r.version = q.known_version AND r.updated_at = q.known_at THEN NULL \
+            ") x), CASE WHEN r.id = q.known_id AND r.version = q.known_version AND r.updated_at = q.known_at THEN NULL \
              ELSE json_build_object('themes', ",
         );
         out.push_sql(THEMES);
@@ -205,7 +202,9 @@ impl QueryFragment<Pg> for CycleStatement<'_> {
         out.push_sql(REGIONS);
         out.push_sql(", 'activities', ");
         out.push_sql(ACTIVITIES);
-        out.push_sql(") END AS lists FROM responses r WHERE r.cycle_label = q.cycle AND r.assembly_code = q.assembly) d) AS response FROM q ORDER BY q.n");
+        out.push_sql(
+            ") END)::text FROM responses r WHERE r.cycle_label = q.cycle AND r.assembly_code = q.assembly) AS response FROM q ORDER BY q.n",
+        );
         Ok(())
     }
 }
@@ -222,13 +221,9 @@ struct CycleDoc {
     response: Option<String>,
 }
 
-/// A response as [`CycleStatement`] gives it: its row, and its lists unless the caller holds them.
-#[derive(Deserialize)]
-struct ResponseDoc {
-    #[serde(flatten)]
-    response: Row,
-    lists: Option<ListsDoc>,
-}
+/// A response as [`CycleStatement`] gives it: its row, and its lists unless the caller holds them
+/// (an array of two, for the reason [`ActivityDoc`] gives).
+type ResponseDoc = (Row, Option<ListsDoc>);
 
 #[derive(Deserialize)]
 struct ListsDoc {
@@ -265,8 +260,8 @@ pub(super) fn read_with_cycle(
             let response = doc
                 .response
                 .map(|json| {
-                    let doc: ResponseDoc = serde_json::from_str(&json).map_err(|e| corrupt("responses", e))?;
-                    Ok::<_, StoreError>((doc.response, doc.lists.map(|l| parts(l.themes, l.regions, l.activities))))
+                    let (row, lists): ResponseDoc = serde_json::from_str(&json).map_err(|e| corrupt("responses", e))?;
+                    Ok::<_, StoreError>((row, lists.map(|l| parts(l.themes, l.regions, l.activities))))
                 })
                 .transpose()?;
             Ok((token, Some((cycle, member, response))))

@@ -18,7 +18,7 @@ use crate::{DbConn, Pool, Reply, StoreError};
 const MAX_BATCH: usize = 256;
 
 /// The query of a batcher: one answer per request, in the requests' order.
-type BatchQuery<Q, A> = Arc<dyn Fn(&mut DbConn, &[Q]) -> Result<Vec<A>, StoreError> + Send + Sync>;
+type BatchQuery<Q, A> = Arc<dyn Fn(&mut DbConn, Vec<Q>) -> Result<Vec<A>, StoreError> + Send + Sync>;
 
 /// Queues requests of type `Q` for a few threads that answer them in batches with `A`s. Cheap to
 /// clone. The threads start with the first request (a batcher that is never asked costs
@@ -50,7 +50,7 @@ impl<Q: Send + 'static, A: Send + 'static> Batcher<Q, A> {
     /// answer requests with `query`. `name` names the threads.
     pub fn new<F>(pool: Pool, name: &str, threads: usize, query: F) -> Batcher<Q, A>
     where
-        F: Fn(&mut DbConn, &[Q]) -> Result<Vec<A>, StoreError> + Send + Sync + 'static,
+        F: Fn(&mut DbConn, Vec<Q>) -> Result<Vec<A>, StoreError> + Send + Sync + 'static,
     {
         let inner = Inner { pool, name: name.to_owned(), threads: threads.max(1), query: Arc::new(query), queue: OnceLock::new() };
         Batcher { inner: Arc::new(inner) }
@@ -109,9 +109,11 @@ fn run<Q, A>(pool: &Pool, receiver: &Mutex<mpsc::Receiver<(Q, Reply<A>)>>, query
             batch
         };
         let (requests, replies): (Vec<Q>, Vec<Reply<A>>) = batch.into_iter().unzip();
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // The query takes the requests: an answer may be made of its request (a write answers
+        // with what it wrote) without copying it.
+        let outcome = catch_unwind(AssertUnwindSafe(move || {
             let mut conn = pool.get()?;
-            query(&mut conn, &requests)
+            query(&mut conn, requests)
         }));
         match outcome {
             Ok(Ok(answers)) if answers.len() == replies.len() => {

@@ -625,22 +625,36 @@ pub struct Amendment {
 }
 
 impl Amendment {
-    /// What `save` makes of `existing`, as read, when it changes the response's row only: when
-    /// its lists are the stored ones. `Ok(None)` when they are not (write it with
-    /// [`save_over`]); a version conflict when `save.expected_version` is not `existing`'s.
-    pub fn of(save: Save<'_>, existing: &StoredResponse) -> Result<Option<Amendment>, StoreError> {
+    /// What `save` makes of `existing`, the response as read, when it changes the response's
+    /// row only: when its lists are the stored ones. Then the amendment takes `existing` (it is
+    /// left `None`), whose lists become the amended response's without being copied.
+    /// `Ok(None)`, with `existing` left as it was, when there is no stored response or the lists
+    /// differ (write it with [`save_over`]); a version conflict when `save.expected_version` is
+    /// not `existing`'s.
+    pub fn of(save: Save<'_>, existing: &mut Option<StoredResponse>) -> Result<Option<Amendment>, StoreError> {
+        let Some(old) = existing.as_ref() else { return Ok(None) };
         if let Some(expected) = save.expected_version
-            && expected != existing.version
+            && expected != old.version
         {
-            return Err(StoreError::VersionConflict { expected, current: existing.version });
+            return Err(StoreError::VersionConflict { expected, current: old.version });
         }
-        if !lists_unchanged(save.content, &existing.content) {
+        if !lists_unchanged(save.content, &old.content) {
             return Ok(None);
         }
-        Ok(Some(Amendment::new(&save, existing, unchanged_content(save.content, existing), crate::now())))
+        let Some(mut old) = existing.take() else { return Ok(None) };
+        let before = audit_json(&old);
+        let empty = ResponseContent { themes: Vec::new(), regions: Vec::new(), activities: Vec::new(), comment: String::new() };
+        // What `unchanged_content` gives, with the stored lists moved rather than cloned.
+        let content = ResponseContent { comment: save.content.comment.clone(), ..std::mem::replace(&mut old.content, empty) };
+        Ok(Some(Amendment::with_before(&save, &old, content, crate::now(), before)))
     }
 
     fn new(save: &Save<'_>, old: &StoredResponse, content: ResponseContent, now: NaiveDateTime) -> Amendment {
+        Amendment::with_before(save, old, content, now, audit_json(old))
+    }
+
+    /// [`Amendment::new`] with the audit document of `old` (its lists may have been moved out).
+    fn with_before(save: &Save<'_>, old: &StoredResponse, content: ResponseContent, now: NaiveDateTime, before: String) -> Amendment {
         let version = old.version + 1;
         let submitting = save.status == ResponseStatus::Submitted;
         let (receipt, submitted_at) =
@@ -663,7 +677,7 @@ impl Amendment {
             actor: save.actor.to_owned(),
             action,
             entity_id: format!("{}/{}", save.cycle, save.assembly),
-            before: audit_json(old),
+            before,
             after: audit_json(&stored),
             audit_at: crate::now(),
             stored,
@@ -685,8 +699,9 @@ impl Amendment {
 /// in a statement of its own after the one before (so the later ones meet a version conflict, as
 /// they would one by one). On SQLite each is an update and an insert: call it inside a write of
 /// the [`crate::Writer`].
-pub fn amend_all(conn: &mut DbConn, amendments: &[Amendment]) -> Vec<Result<StoredResponse, StoreError>> {
-    let mut answers: Vec<Option<Result<StoredResponse, StoreError>>> = amendments.iter().map(|_| None).collect();
+pub fn amend_all(conn: &mut DbConn, amendments: Vec<Amendment>) -> Vec<Result<StoredResponse, StoreError>> {
+    // `Ok(())`: written; each written amendment's response is moved out at the end.
+    let mut answers: Vec<Option<Result<(), StoreError>>> = amendments.iter().map(|_| None).collect();
     let mut left: Vec<usize> = (0..amendments.len()).collect();
     while !left.is_empty() {
         // A round: the first amendment of each response still left.
@@ -728,7 +743,7 @@ pub fn amend_all(conn: &mut DbConn, amendments: &[Amendment]) -> Vec<Result<Stor
         for (&i, ok) in round.iter().zip(written) {
             let a = &amendments[i];
             answers[i] = Some(if ok {
-                Ok(a.stored.clone())
+                Ok(())
             } else {
                 match current.get(a.response_id()) {
                     Some(&current) => Err(StoreError::VersionConflict { expected: a.expected_version, current }),
@@ -738,7 +753,15 @@ pub fn amend_all(conn: &mut DbConn, amendments: &[Amendment]) -> Vec<Result<Stor
         }
         left = later;
     }
-    answers.into_iter().map(|a| a.unwrap_or_else(|| Err(StoreError::Unsaved("an amendment was not written (a bug)".into())))).collect()
+    amendments
+        .into_iter()
+        .zip(answers)
+        .map(|(a, answer)| match answer {
+            Some(Ok(())) => Ok(a.stored),
+            Some(Err(e)) => Err(e),
+            None => Err(StoreError::Unsaved("an amendment was not written (a bug)".into())),
+        })
+        .collect()
 }
 
 /// Writes each amendment's row, guarded by its expected version, with its audit entry, and says

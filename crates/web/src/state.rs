@@ -65,9 +65,11 @@ impl AppState {
         AppState {
             writer,
             responses: Batcher::new(pool.clone(), "barometer-find", BATCH_THREADS, move |conn, reads| {
-                barometer_store::responses::find_all_with_cycle(conn, (&cache, &held), reads)
+                barometer_store::responses::find_all_with_cycle(conn, (&cache, &held), &reads)
             }),
-            tokens: Batcher::new(pool.clone(), "barometer-tokens", BATCH_THREADS, barometer_store::auth::verify_tokens),
+            tokens: Batcher::new(pool.clone(), "barometer-tokens", BATCH_THREADS, |conn, checks| {
+                barometer_store::auth::verify_tokens(conn, &checks)
+            }),
             amendments: Batcher::new(pool.clone(), "barometer-amend", BATCH_THREADS, |conn, amendments| {
                 Ok(barometer_store::responses::amend_all(conn, amendments))
             }),

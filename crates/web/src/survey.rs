@@ -182,11 +182,9 @@ async fn write_once(state: &AppState, actor: String, request: &WriteRequest, rea
             Some(found) => found,
             None => state.find_response(label.clone(), assembly.clone()).await?,
         };
-        let Ready { content, status, existing } = check(found, label, assembly, mode, input.as_ref(), today)?;
+        let Ready { content, status, mut existing } = check(found, label, assembly, mode, input.as_ref(), today)?;
         let save = Save { cycle: label, assembly, content: &content, status, expected_version, actor: &actor };
-        if let Some(stored) = &existing
-            && let Some(amendment) = responses::Amendment::of(save, stored)?
-        {
+        if let Some(amendment) = responses::Amendment::of(save, &mut existing)? {
             let stored = state.amend(amendment).await?;
             state.lists.remember(&stored);
             return Ok(Written::Saved(Box::new(stored)));

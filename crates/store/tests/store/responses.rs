@@ -1,6 +1,6 @@
 use barometer_domain::response::{ActivityInput, LocationInput, Purpose};
 use barometer_domain::{AssemblyCode, ResponseInput, ResponseStatus};
-use barometer_store::responses::{self, Save};
+use barometer_store::responses::{self, Save, StoredResponse};
 use barometer_store::{StoreError, audit};
 use barometer_test_support::backend_tests;
 use diesel::{Connection, RunQueryDsl};
@@ -191,13 +191,24 @@ backend_tests! {
         let read = |conn: &mut barometer_store::DbConn, assembly: &AssemblyCode| responses::find(conn, &def.label, assembly).unwrap().unwrap();
         let (pam_v1, pace_v1) = (read(&mut conn, &pam), read(&mut conn, &pace));
         let (second, third) = (content("second"), content("third"));
-        let amend = |assembly, content, expected_version, existing| {
+        let amend_from = |assembly, content, expected_version, existing: &mut Option<StoredResponse>| {
             responses::Amendment::of(Save { cycle: &def.label, assembly, content, status: ResponseStatus::Submitted, expected_version, actor: "focal" }, existing)
         };
-        // Not amendments: other lists, or a version other than the one read.
+        let amend = |assembly, content, expected_version, existing: &StoredResponse| {
+            let mut read = Some(existing.clone());
+            let amendment = amend_from(assembly, content, expected_version, &mut read);
+            if let Ok(Some(_)) = &amendment {
+                assert!(read.is_none(), "an amendment takes the response it amends");
+            } else {
+                assert_eq!(read.as_ref(), Some(existing), "what is not amended is left as it was");
+            }
+            amendment
+        };
+        // Not amendments: other lists, or a version other than the one read, or no response yet.
         let other_lists = ResponseInput::new(vec!["ai-tech".into()], vec!["sahel".into()], vec![], "x".into()).validate(&def, Purpose::Submit).unwrap();
         assert!(amend(&pam, &other_lists, None, &pam_v1).unwrap().is_none(), "changed lists go through save_over");
         assert!(matches!(amend(&pam, &second, Some(7), &pam_v1), Err(StoreError::VersionConflict { expected: 7, current: 1 })));
+        assert!(amend_from(&pam, &second, None, &mut None).unwrap().is_none(), "a first save goes through save_over");
 
         let batch = vec![
             amend(&pam, &second, Some(1), &pam_v1).unwrap().unwrap(),
@@ -205,7 +216,7 @@ backend_tests! {
             // Made from the same read of PAM as the first: it must not overwrite it unseen.
             amend(&pam, &third, None, &pam_v1).unwrap().unwrap(),
         ];
-        let answers = conn.transaction(|conn| Ok::<_, StoreError>(responses::amend_all(conn, &batch))).unwrap();
+        let answers = conn.transaction(|conn| Ok::<_, StoreError>(responses::amend_all(conn, batch))).unwrap();
         let pam_v2 = answers[0].as_ref().expect("PAM amended");
         let pace_v2 = answers[1].as_ref().expect("PACE amended");
         assert!(matches!(answers[2], Err(StoreError::VersionConflict { expected: 1, current: 2 })), "{:?}", answers[2]);

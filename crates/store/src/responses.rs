@@ -34,6 +34,8 @@ pub struct StoredResponse {
     pub submitted_at: Option<NaiveDateTime>,
 }
 
+/// A response's row. Its fields are in the order of the table's columns: diesel reads it by
+/// position, and so does serde from the JSON arrays of `pg_read`.
 #[derive(Queryable, QueryableByName, serde::Deserialize)]
 #[diesel(table_name = responses)]
 struct Row {
@@ -49,6 +51,7 @@ struct Row {
     submitted_at: Option<NaiveDateTime>,
 }
 
+/// An activity's row (what `pg_read` gives of it as a JSON array, read by position).
 #[derive(Queryable, serde::Deserialize)]
 struct ActivityRow {
     id: String,

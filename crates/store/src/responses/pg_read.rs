@@ -48,16 +48,17 @@ pub(super) enum Which<'a> {
     WithStatus { cycle: &'a str, status: &'a str },
 }
 
-/// The response's own columns.
+/// The response's own columns, in [`Row`]'s order: [`CycleStatement`] gives them as a JSON array,
+/// which serde reads as that struct.
 const ROW: &str = "r.id, r.cycle_label, r.assembly_code, r.status, r.version, r.comment, r.receipt, \
  r.created_at, r.updated_at, r.submitted_at";
 /// The response's lists, each as a JSON array.
 const THEMES: &str = "COALESCE((SELECT json_agg(t.theme_code ORDER BY t.rank) FROM response_themes t WHERE t.response_id = r.id), '[]')";
 const REGIONS: &str = r#"COALESCE((SELECT json_agg(g.region_code ORDER BY g.region_code COLLATE "C") FROM response_regions g WHERE g.response_id = r.id), '[]')"#;
 /// Each activity is an array of three: its row, its themes and its regions (see [`ActivityDoc`]).
-const ACTIVITIES: &str = r#"COALESCE((SELECT json_agg(json_build_array(json_build_object(
-   'id', a.id, 'title', a.title, 'kind_code', a.kind_code, 'starts_on', a.starts_on, 'ends_on', a.ends_on,
-   'city', a.city, 'country', a.country, 'online', a.online, 'partners', a.partners, 'status', a.status),
+/// The row is an array of its columns in [`ActivityRow`]'s order, which serde reads as that struct.
+const ACTIVITIES: &str = r#"COALESCE((SELECT json_agg(json_build_array(json_build_array(
+   a.id, a.title, a.kind_code, a.starts_on, a.ends_on, a.city, a.country, a.online, a.partners, a.status),
    COALESCE((SELECT json_agg(x.theme_code ORDER BY x.theme_code COLLATE "C") FROM activity_themes x WHERE x.activity_id = a.id), '[]'),
    COALESCE((SELECT json_agg(y.region_code ORDER BY y.region_code COLLATE "C") FROM activity_regions y WHERE y.activity_id = a.id), '[]')
   ) ORDER BY a.position) FROM activities a WHERE a.response_id = r.id), '[]')"#;
@@ -109,9 +110,10 @@ struct DocRow {
     activities: String,
 }
 
-/// An activity as the statements give it: its row, its themes and its regions. An array rather
+/// An activity as the statements give it: its row, its themes and its regions. Arrays rather
 /// than one object with the row's members flattened into it: `#[serde(flatten)]` buffers every
-/// member before reading the row from the buffer, a good part of decoding a read.
+/// member before reading the row from the buffer, and an object's member names cost PostgreSQL
+/// and serde more than positions do.
 type ActivityDoc = (ActivityRow, Vec<String>, Vec<String>);
 
 /// The responses `which` names, each as its row and its lists.
@@ -147,6 +149,9 @@ fn parts(themes: Vec<String>, regions: Vec<String>, activities: Vec<ActivityDoc>
 /// row (absent when it is not on the roster) and its response to the cycle (absent before its
 /// first save), each as JSON, in the pairs' order; and, where the pair comes with a token's
 /// hash, that token's row, as [`TokensStatement`] reads it (absent when no token has the hash).
+/// Each row is a JSON array of its columns in the order of the struct it is read as (which
+/// serde reads from an array as from an object): positions cost PostgreSQL, and the decoding,
+/// less than member names.
 ///
 /// Each pair may name the response row whose lists the caller already holds (its id, version
 /// and `updated_at`, see [`super::ListsCache`]). When the stored row is still that one, its
@@ -186,15 +191,15 @@ impl QueryFragment<Pg> for CycleStatement<'_> {
         out.push_sql("::text[]) WITH ORDINALITY AS q(cycle, assembly, known_id, known_version, known_at, token_hash, n)) SELECT ");
         out.push_sql(TOKEN_ROW);
         out.push_sql(
-            " AS token, (SELECT row_to_json(c)::text FROM (SELECT label, opens_on, closes_on, status, max_ranked_themes, tier_primary, \
-             tier_secondary, created_at, updated_at FROM cycles WHERE label = q.cycle) c) AS cycle, \
-             (SELECT row_to_json(a)::text FROM (SELECT code, name, joined_on, left_on FROM assemblies WHERE code = q.assembly) a) AS assembly, \
-             (SELECT json_build_array((SELECT row_to_json(x) FROM (SELECT ",
+            " AS token, (SELECT json_build_array(label, opens_on, closes_on, status, max_ranked_themes, tier_primary, \
+             tier_secondary, created_at, updated_at)::text FROM cycles WHERE label = q.cycle) AS cycle, \
+             (SELECT json_build_array(code, name, joined_on, left_on)::text FROM assemblies WHERE code = q.assembly) AS assembly, \
+             (SELECT json_build_array(json_build_array(",
         );
         out.push_sql(ROW);
         // Unknown (null) ids, versions and instants compare as null: the lists are gathered.
         out.push_sql(
-            ") x), CASE WHEN r.id = q.known_id AND r.version = q.known_version AND r.updated_at = q.known_at THEN NULL \
+            "), CASE WHEN r.id = q.known_id AND r.version = q.known_version AND r.updated_at = q.known_at THEN NULL \
              ELSE json_build_object('themes', ",
         );
         out.push_sql(THEMES);
@@ -274,9 +279,10 @@ fn token_row(json: &str) -> Result<TokenRow, StoreError> {
     serde_json::from_str(json).map_err(|e| corrupt("api_tokens", e))
 }
 
-/// The row of the token whose hash is `q.token_hash`, as JSON (null when there is none).
-const TOKEN_ROW: &str = "(SELECT row_to_json(t)::text FROM (SELECT id, token_hash, kind, role, assembly_code, cycle_label, user_id, \
- expires_at, revoked_at FROM api_tokens WHERE token_hash = q.token_hash) t)";
+/// The row of the token whose hash is `q.token_hash`, as a JSON array of its columns in
+/// [`TokenRow`]'s order (null when there is none).
+const TOKEN_ROW: &str = "(SELECT json_build_array(id, token_hash, kind, role, assembly_code, cycle_label, user_id, \
+ expires_at, revoked_at)::text FROM api_tokens WHERE token_hash = q.token_hash)";
 
 /// Token rows by hash, each with the results fingerprint of a cycle where one is named: how a
 /// batch of requests is authenticated, cached reads of results included. Each request is a row

@@ -12,8 +12,8 @@
 #      pgbench with tests/load/insert.sql for PostgreSQL, `cargo bench -p barometer-store --bench
 #      sqlite_insert` for SQLite;
 # then checks that the database holds one audit entry per 2xx submission, and prints a summary
-# (with the busy CPU time of the whole machine per answer, read from /proc/stat around each run)
-# with the goals of issue 8.
+# (with the busy CPU time of the whole machine per answer, read from /proc/stat around each run,
+# and the part of it spent by the server and by PostgreSQL) with the goals of issue 8.
 #
 # Usage: tests/load/run.sh [sqlite] [postgres]      (both by default)
 # Settings (environment):
@@ -110,20 +110,49 @@ per_second() { awk -v n="$1" -v us="$2" 'BEGIN { printf "%.0f", n / (us / 1e6) }
 # generator), from /proc/stat: user, nice, system, irq, softirq and steal.
 cpu_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
+# The CPU time (user and system, clock ticks) of the server so far, and of the database server's
+# processes (PostgreSQL's; 0 for SQLite, which runs inside the server): whole-machine time per
+# answer says how much an answer costs, these say where it goes, which is what tells two builds
+# apart when the machine's speed wanders between runs.
+proc_ticks() { # proc_ticks PID...: the sum over these processes (those gone meanwhile count 0)
+    local pid total=0 t
+    for pid in "$@"; do
+        t="$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }')" || t=0
+        total=$((total + ${t:-0}))
+    done
+    echo "$total"
+}
+server_ticks() { proc_ticks "$SERVER_PID"; }
+db_ticks() {
+    if [ "$BACKEND" = postgres ]; then
+        # Every live PostgreSQL process, and those that have ended (pgbench's connections): the
+        # postmaster, the oldest, counts its ended children's time as its own children's time.
+        local postmaster children
+        postmaster="$(pgrep -o -x postgres || true)"
+        [ -n "$postmaster" ] || { echo 0; return; }
+        children="$(sed 's/^.*) //' "/proc/$postmaster/stat" | awk '{ print $14 + $15 }')"
+        # shellcheck disable=SC2046
+        echo $(($(proc_ticks $(pgrep -x postgres)) + children))
+    else
+        echo 0
+    fi
+}
 # cpu_per N TICKS: microseconds of busy CPU per request
 cpu_per() { awk -v n="$1" -v t="$2" -v us="$TICK_US" 'BEGIN { if (n > 0) printf "%.0f", t * us / n; else print "n/a" }'; }
 
 # wrk_run LABEL SECONDS RATE MODE FILE ARG → prints the RESULT line
 wrk_run() {
-    local label=$1 secs=$2 rate=$3 mode=$4 file=$5 arg=$6 out="$WORK/wrk-$1.txt" ticks
+    local label=$1 secs=$2 rate=$3 mode=$4 file=$5 arg=$6 out="$WORK/wrk-$1.txt" ticks server db
     ticks="$(cpu_ticks)"
+    server="$(server_ticks)"
+    db="$(db_ticks)"
     wrk --latency -t "$THREADS" -c "$CLIENTS" -d "${secs}s" --timeout 30s -s "$HERE/load.lua" "$URL" \
         -- "$mode" "$file" "$arg" "$OPEN_CYCLE" "$THREADS" "$rate" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed ($label)"; }
     local line
     line="$(grep '^RESULT ' "$out" || true)"
     [ -n "$line" ] || { cat "$out" >&2; die "wrk printed no result ($label)"; }
     grep -i 'lua\|error' "$out" | grep -v '^RESULT' >&2 || true
-    echo "$line cpu_ticks=$(($(cpu_ticks) - ticks))"
+    echo "$line cpu_ticks=$(($(cpu_ticks) - ticks)) server_ticks=$(($(server_ticks) - server)) db_ticks=$(($(db_ticks) - db))"
 }
 
 # sql QUERY: one value from the backend under test
@@ -294,9 +323,10 @@ run_backend() {
         postgres)
             say "baseline: pgbench, one-row insert transactions, $CLIENTS clients, ${SECONDS_RUN}s (synchronous_commit $(sql 'SHOW synchronous_commit'), fsync $(sql 'SHOW fsync'))"
             sql "CREATE TABLE bench_insert (id BIGSERIAL PRIMARY KEY, client INT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now(), payload TEXT NOT NULL)" >/dev/null
-            local ticks
+            local ticks db
             settle_disk
             ticks="$(cpu_ticks)"
+            db="$(db_ticks)"
             pgbench -n -f "$HERE/insert.sql" -c "$CLIENTS" -j "$THREADS" -T "$SECONDS_RUN" "$DB_URL" >"$WORK/pgbench.txt" 2>&1 \
                 || { cat "$WORK/pgbench.txt" >&2; die "pgbench failed"; }
             local tps processed rows
@@ -308,6 +338,7 @@ run_backend() {
             say "pgbench: $processed inserts ($rows rows stored), $tps/s"
             R[$BACKEND.baseline]="$(printf '%.0f' "$tps")"
             R[$BACKEND.baseline.cpu]="$(cpu_per "$processed" $(($(cpu_ticks) - ticks)))"
+            R[$BACKEND.baseline.db_cpu]="$(cpu_per "$processed" $(($(db_ticks) - db)))"
             psql "$PG_BASE/postgres" -qAtc "DROP DATABASE $PG_DB WITH (FORCE)" >/dev/null
             PG_DB="" ;;
         sqlite)
@@ -337,7 +368,9 @@ record() {
     R[$b.$run.p999]="$(ms "$(field p999_us "$line")")"
     R[$b.$run.max]="$(ms "$(field max_us "$line")")"
     R[$b.$run.cpu]="$(cpu_per "$ok" "$(field cpu_ticks "$line")")"
-    say "$run: ${R[$b.$run.rate]} 2xx/s ($ok 2xx, ${R[$b.$run.non2xx]} other: ${R[$b.$run.statuses]}, ${R[$b.$run.errors]} socket errors/timeouts); p50 ${R[$b.$run.p50]} ms, p99 ${R[$b.$run.p99]} ms, p99.9 ${R[$b.$run.p999]} ms, max ${R[$b.$run.max]} ms; ${R[$b.$run.cpu]} µs of CPU per 2xx"
+    R[$b.$run.server_cpu]="$(cpu_per "$ok" "$(field server_ticks "$line")")"
+    R[$b.$run.db_cpu]="$(cpu_per "$ok" "$(field db_ticks "$line")")"
+    say "$run: ${R[$b.$run.rate]} 2xx/s ($ok 2xx, ${R[$b.$run.non2xx]} other: ${R[$b.$run.statuses]}, ${R[$b.$run.errors]} socket errors/timeouts); p50 ${R[$b.$run.p50]} ms, p99 ${R[$b.$run.p99]} ms, p99.9 ${R[$b.$run.p999]} ms, max ${R[$b.$run.max]} ms; ${R[$b.$run.cpu]} µs of CPU per 2xx (server ${R[$b.$run.server_cpu]}, database ${R[$b.$run.db_cpu]})"
 }
 
 # check_stored BACKEND RUN BEFORE AFTER: one audit entry per 2xx submission. wrk stops counting
@@ -371,12 +404,12 @@ for b in "${BACKENDS[@]}"; do
     echo
     echo "## $b"
     echo
-    echo "| run | 2xx/s | p50 ms | p99 ms | p99.9 ms | max ms | CPU µs/2xx | 2xx | other statuses | stored |"
-    echo "|---|---|---|---|---|---|---|---|---|---|"
+    echo "| run | 2xx/s | p50 ms | p99 ms | p99.9 ms | max ms | CPU µs/2xx | of which server | of which database | 2xx | other statuses | stored |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
     for run in submit paced changing read; do
-        echo "| $run | ${R[$b.$run.rate]} | ${R[$b.$run.p50]} | ${R[$b.$run.p99]} | ${R[$b.$run.p999]} | ${R[$b.$run.max]} | ${R[$b.$run.cpu]} | ${R[$b.$run.ok]} | ${R[$b.$run.non2xx]} ${R[$b.$run.statuses]:+(${R[$b.$run.statuses]})} | ${R[$b.$run.stored]:--} |"
+        echo "| $run | ${R[$b.$run.rate]} | ${R[$b.$run.p50]} | ${R[$b.$run.p99]} | ${R[$b.$run.p999]} | ${R[$b.$run.max]} | ${R[$b.$run.cpu]} | ${R[$b.$run.server_cpu]} | ${R[$b.$run.db_cpu]} | ${R[$b.$run.ok]} | ${R[$b.$run.non2xx]} ${R[$b.$run.statuses]:+(${R[$b.$run.statuses]})} | ${R[$b.$run.stored]:--} |"
     done
-    echo "| raw insert baseline | ${R[$b.baseline]} | | | | | ${R[$b.baseline.cpu]:-} | | | |"
+    echo "| raw insert baseline | ${R[$b.baseline]} | | | | | ${R[$b.baseline.cpu]:-} | | ${R[$b.baseline.db_cpu]:-} | | | |"
     echo
     echo "| goal | measured | met? |"
     echo "|---|---|---|"

@@ -1057,56 +1057,108 @@ fn write_lists(
         }
         stored.push(written);
     }
-    let activity_rows: Vec<_> = new_rows
-        .iter()
-        .map(|(id, position, activity)| {
-            (
-                activities::id.eq(id.as_str()),
-                activities::response_id.eq(response_id),
-                activities::cycle_label.eq(cycle),
-                activities::position.eq(*position),
-                activities::title.eq(activity.title.as_str()),
-                activities::kind_code.eq(activity.kind.as_str()),
-                activities::starts_on.eq(activity.starts_on),
-                activities::ends_on.eq(activity.ends_on),
-                activities::city.eq(activity.location.as_ref().and_then(|l| l.city.as_deref())),
-                activities::country.eq(activity.location.as_ref().map(|l| l.country.as_str())),
-                activities::online.eq(activity.online),
-                activities::partners.eq(partners(activity)),
-                activities::status.eq(activity.status.as_str()),
-                activities::reported_status.eq(activity.status.as_str()),
-                activities::created_at.eq(now),
-                activities::updated_at.eq(now),
-            )
-        })
-        .collect();
-    insert_rows!(conn, activities::table, activity_rows);
-    let theme_rows: Vec<_> = fresh_themes
-        .iter()
-        .flat_map(|(id, themes)| {
-            themes.iter().map(move |t| {
+    if let DbConn::Postgres(pg) = conn {
+        // One statement for all three tables (see `pg_write::insert_activities`).
+        if !(new_rows.is_empty() && fresh_themes.is_empty() && fresh_regions.is_empty()) {
+            let mut rows = pg_write::NewActivities {
+                response_id,
+                cycle,
+                now,
+                ids: Vec::with_capacity(new_rows.len()),
+                positions: Vec::with_capacity(new_rows.len()),
+                titles: Vec::with_capacity(new_rows.len()),
+                kinds: Vec::with_capacity(new_rows.len()),
+                starts_on: Vec::with_capacity(new_rows.len()),
+                ends_on: Vec::with_capacity(new_rows.len()),
+                cities: Vec::with_capacity(new_rows.len()),
+                countries: Vec::with_capacity(new_rows.len()),
+                online: Vec::with_capacity(new_rows.len()),
+                partners: Vec::with_capacity(new_rows.len()),
+                statuses: Vec::with_capacity(new_rows.len()),
+                theme_activities: Vec::new(),
+                theme_codes: Vec::new(),
+                region_activities: Vec::new(),
+                region_codes: Vec::new(),
+            };
+            for (id, position, activity) in &new_rows {
+                rows.ids.push(id);
+                rows.positions.push(*position);
+                rows.titles.push(&activity.title);
+                rows.kinds.push(activity.kind.as_str());
+                rows.starts_on.push(activity.starts_on);
+                rows.ends_on.push(activity.ends_on);
+                rows.cities.push(activity.location.as_ref().and_then(|l| l.city.as_deref()));
+                rows.countries.push(activity.location.as_ref().map(|l| l.country.as_str()));
+                rows.online.push(activity.online);
+                rows.partners.push(partners(activity));
+                rows.statuses.push(activity.status.as_str());
+            }
+            for (id, themes) in &fresh_themes {
+                for t in *themes {
+                    rows.theme_activities.push(id);
+                    rows.theme_codes.push(t.as_str());
+                }
+            }
+            for (id, regions) in &fresh_regions {
+                for r in *regions {
+                    rows.region_activities.push(id);
+                    rows.region_codes.push(r.as_str());
+                }
+            }
+            pg_write::insert_activities(pg, rows)?;
+        }
+    } else {
+        let activity_rows: Vec<_> = new_rows
+            .iter()
+            .map(|(id, position, activity)| {
                 (
-                    activity_themes::activity_id.eq(id.as_str()),
-                    activity_themes::cycle_label.eq(cycle),
-                    activity_themes::theme_code.eq(t.as_str()),
+                    activities::id.eq(id.as_str()),
+                    activities::response_id.eq(response_id),
+                    activities::cycle_label.eq(cycle),
+                    activities::position.eq(*position),
+                    activities::title.eq(activity.title.as_str()),
+                    activities::kind_code.eq(activity.kind.as_str()),
+                    activities::starts_on.eq(activity.starts_on),
+                    activities::ends_on.eq(activity.ends_on),
+                    activities::city.eq(activity.location.as_ref().and_then(|l| l.city.as_deref())),
+                    activities::country.eq(activity.location.as_ref().map(|l| l.country.as_str())),
+                    activities::online.eq(activity.online),
+                    activities::partners.eq(partners(activity)),
+                    activities::status.eq(activity.status.as_str()),
+                    activities::reported_status.eq(activity.status.as_str()),
+                    activities::created_at.eq(now),
+                    activities::updated_at.eq(now),
                 )
             })
-        })
-        .collect();
-    insert_rows!(conn, activity_themes::table, theme_rows);
-    let region_rows: Vec<_> = fresh_regions
-        .iter()
-        .flat_map(|(id, regions)| {
-            regions.iter().map(move |r| {
-                (
-                    activity_regions::activity_id.eq(id.as_str()),
-                    activity_regions::cycle_label.eq(cycle),
-                    activity_regions::region_code.eq(r.as_str()),
-                )
+            .collect();
+        insert_rows!(conn, activities::table, activity_rows);
+        let theme_rows: Vec<_> = fresh_themes
+            .iter()
+            .flat_map(|(id, themes)| {
+                themes.iter().map(move |t| {
+                    (
+                        activity_themes::activity_id.eq(id.as_str()),
+                        activity_themes::cycle_label.eq(cycle),
+                        activity_themes::theme_code.eq(t.as_str()),
+                    )
+                })
             })
-        })
-        .collect();
-    insert_rows!(conn, activity_regions::table, region_rows);
+            .collect();
+        insert_rows!(conn, activity_themes::table, theme_rows);
+        let region_rows: Vec<_> = fresh_regions
+            .iter()
+            .flat_map(|(id, regions)| {
+                regions.iter().map(move |r| {
+                    (
+                        activity_regions::activity_id.eq(id.as_str()),
+                        activity_regions::cycle_label.eq(cycle),
+                        activity_regions::region_code.eq(r.as_str()),
+                    )
+                })
+            })
+            .collect();
+        insert_rows!(conn, activity_regions::table, region_rows);
+    }
 
     Ok(ResponseContent { themes: content.themes.clone(), regions, activities: stored, comment: content.comment.clone() })
 }

@@ -8,11 +8,11 @@
 //! statement and one commit ([`super::amend_all`]). The statement has one text whatever their
 //! number, so diesel prepares it once per connection.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamp};
+use diesel::sql_types::{Array, Bool, Date, Integer, Nullable, Text, Timestamp};
 
 /// One response row's new values, the version the update is guarded by, and its audit entry (as
 /// [`crate::audit::append`] would write it).
@@ -142,4 +142,102 @@ pub(super) fn amend_with_audit(conn: &mut PgConnection, amendments: &[Amend<'_>]
     }
     let updated: std::collections::HashSet<String> = s.load::<Updated>(conn)?.into_iter().map(|u| u.id).collect();
     Ok(amendments.iter().map(|a| updated.contains(a.id)).collect())
+}
+
+/// A response's new activities, and the themes and regions written afresh (those of the new
+/// activities, and of kept ones whose lists changed), as [`insert_activities`] writes them.
+pub(super) struct NewActivities<'a> {
+    pub response_id: &'a str,
+    pub cycle: &'a str,
+    pub now: NaiveDateTime,
+    pub ids: Vec<&'a str>,
+    pub positions: Vec<i32>,
+    pub titles: Vec<&'a str>,
+    pub kinds: Vec<&'a str>,
+    pub starts_on: Vec<NaiveDate>,
+    pub ends_on: Vec<NaiveDate>,
+    pub cities: Vec<Option<&'a str>>,
+    pub countries: Vec<Option<&'a str>>,
+    pub online: Vec<bool>,
+    pub partners: Vec<String>,
+    pub statuses: Vec<&'a str>,
+    /// Each theme row: its activity and its code.
+    pub theme_activities: Vec<&'a str>,
+    pub theme_codes: Vec<&'a str>,
+    /// Each region row: its activity and its code.
+    pub region_activities: Vec<&'a str>,
+    pub region_codes: Vec<&'a str>,
+}
+
+impl QueryId for NewActivities<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl RunQueryDsl<PgConnection> for NewActivities<'_> {}
+
+impl QueryFragment<Pg> for NewActivities<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(
+            "WITH a AS (INSERT INTO activities (id, response_id, cycle_label, position, title, kind_code, starts_on, ends_on, \
+             city, country, online, partners, status, reported_status, created_at, updated_at) \
+             SELECT q.id, ",
+        );
+        out.push_bind_param::<Text, str>(self.response_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, str>(self.cycle)?;
+        out.push_sql(
+            ", q.position, q.title, q.kind_code, q.starts_on, q.ends_on, q.city, q.country, q.online, q.partners, q.status, q.status, ",
+        );
+        out.push_bind_param::<Timestamp, NaiveDateTime>(&self.now)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, NaiveDateTime>(&self.now)?;
+        out.push_sql(" FROM unnest(");
+        out.push_bind_param::<Array<Text>, _>(&self.ids)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Integer>, _>(&self.positions)?;
+        out.push_sql("::int4[], ");
+        out.push_bind_param::<Array<Text>, _>(&self.titles)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Text>, _>(&self.kinds)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Date>, _>(&self.starts_on)?;
+        out.push_sql("::date[], ");
+        out.push_bind_param::<Array<Date>, _>(&self.ends_on)?;
+        out.push_sql("::date[], ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.cities)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.countries)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Bool>, _>(&self.online)?;
+        out.push_sql("::bool[], ");
+        out.push_bind_param::<Array<Text>, _>(&self.partners)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Text>, _>(&self.statuses)?;
+        out.push_sql(
+            "::text[]) AS q(id, position, title, kind_code, starts_on, ends_on, city, country, online, partners, status)), \
+             t AS (INSERT INTO activity_themes (activity_id, cycle_label, theme_code) SELECT q.activity_id, ",
+        );
+        out.push_bind_param::<Text, str>(self.cycle)?;
+        out.push_sql(", q.code FROM unnest(");
+        out.push_bind_param::<Array<Text>, _>(&self.theme_activities)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Text>, _>(&self.theme_codes)?;
+        out.push_sql("::text[]) AS q(activity_id, code)) INSERT INTO activity_regions (activity_id, cycle_label, region_code) SELECT q.activity_id, ");
+        out.push_bind_param::<Text, str>(self.cycle)?;
+        out.push_sql(", q.code FROM unnest(");
+        out.push_bind_param::<Array<Text>, _>(&self.region_activities)?;
+        out.push_sql("::text[], ");
+        out.push_bind_param::<Array<Text>, _>(&self.region_codes)?;
+        out.push_sql("::text[]) AS q(activity_id, code)");
+        Ok(())
+    }
+}
+
+/// Inserts `rows` in one statement of one text (prepared once per connection), instead of
+/// three multi-row inserts whose text changes with their number of rows: the activities and
+/// their codes' rows are inserted by its parts (a data-modifying `WITH`), and the codes' foreign
+/// keys to the new activities are checked at its end, when all are in.
+pub(super) fn insert_activities(conn: &mut PgConnection, rows: NewActivities<'_>) -> QueryResult<()> {
+    rows.execute(conn).map(|_| ())
 }

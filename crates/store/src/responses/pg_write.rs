@@ -7,6 +7,9 @@
 //! number of amendments, one per row of its arrays, so that concurrent submissions can share one
 //! statement and one commit ([`super::amend_all`]). The statement has one text whatever their
 //! number, so diesel prepares it once per connection.
+//!
+//! [`insert_activities`] does the same for the rows a save that changes the lists adds: the new
+//! activities with their themes and regions, in one statement of one text.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::pg::Pg;

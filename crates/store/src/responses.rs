@@ -1060,26 +1060,7 @@ fn write_lists(
     if let DbConn::Postgres(pg) = conn {
         // One statement for all three tables (see `pg_write::insert_activities`).
         if !(new_rows.is_empty() && fresh_themes.is_empty() && fresh_regions.is_empty()) {
-            let mut rows = pg_write::NewActivities {
-                response_id,
-                cycle,
-                now,
-                ids: Vec::with_capacity(new_rows.len()),
-                positions: Vec::with_capacity(new_rows.len()),
-                titles: Vec::with_capacity(new_rows.len()),
-                kinds: Vec::with_capacity(new_rows.len()),
-                starts_on: Vec::with_capacity(new_rows.len()),
-                ends_on: Vec::with_capacity(new_rows.len()),
-                cities: Vec::with_capacity(new_rows.len()),
-                countries: Vec::with_capacity(new_rows.len()),
-                online: Vec::with_capacity(new_rows.len()),
-                partners: Vec::with_capacity(new_rows.len()),
-                statuses: Vec::with_capacity(new_rows.len()),
-                theme_activities: Vec::new(),
-                theme_codes: Vec::new(),
-                region_activities: Vec::new(),
-                region_codes: Vec::new(),
-            };
+            let mut rows = pg_write::NewActivities { response_id, cycle, now, ..Default::default() };
             for (id, position, activity) in &new_rows {
                 rows.ids.push(id);
                 rows.positions.push(*position);

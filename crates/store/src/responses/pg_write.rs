@@ -17,6 +17,20 @@ use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Array, Bool, Date, Integer, Nullable, Text, Timestamp};
 
+/// Binds fields of a statement as arrays, separated by commas, each cast to its column's type
+/// (an empty array has none of its own): `arrays!(out, self, ids: Text as "text", …)`.
+macro_rules! arrays {
+    ($out:ident, $s:ident, $first:ident: $first_sql:ty as $first_cast:literal $(, $field:ident: $sql:ty as $cast:literal)*) => {
+        $out.push_bind_param::<Array<$first_sql>, _>(&$s.$first)?;
+        $out.push_sql(concat!("::", $first_cast, "[]"));
+        $(
+            $out.push_sql(", ");
+            $out.push_bind_param::<Array<$sql>, _>(&$s.$field)?;
+            $out.push_sql(concat!("::", $cast, "[]"));
+        )*
+    };
+}
+
 /// One response row's new values, the version the update is guarded by, and its audit entry (as
 /// [`crate::audit::append`] would write it).
 pub(super) struct Amend<'a> {
@@ -69,19 +83,9 @@ impl RunQueryDsl<PgConnection> for Statement<'_> {}
 impl QueryFragment<Pg> for Statement<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql("WITH q AS (SELECT * FROM unnest(");
-        // Each array, cast to its column's type (an empty array has none of its own).
-        macro_rules! arrays {
-            ($first:ident: $first_sql:ty as $first_cast:literal $(, $field:ident: $sql:ty as $cast:literal)*) => {
-                out.push_bind_param::<Array<$first_sql>, _>(&self.$first)?;
-                out.push_sql(concat!("::", $first_cast, "[]"));
-                $(
-                    out.push_sql(", ");
-                    out.push_bind_param::<Array<$sql>, _>(&self.$field)?;
-                    out.push_sql(concat!("::", $cast, "[]"));
-                )*
-            };
-        }
         arrays!(
+            out,
+            self,
             ids: Text as "text",
             expected: Integer as "int4",
             statuses: Text as "text",
@@ -149,6 +153,7 @@ pub(super) fn amend_with_audit(conn: &mut PgConnection, amendments: &[Amend<'_>]
 
 /// A response's new activities, and the themes and regions written afresh (those of the new
 /// activities, and of kept ones whose lists changed), as [`insert_activities`] writes them.
+#[derive(Default)]
 pub(super) struct NewActivities<'a> {
     pub response_id: &'a str,
     pub cycle: &'a str,
@@ -196,43 +201,35 @@ impl QueryFragment<Pg> for NewActivities<'_> {
         out.push_sql(", ");
         out.push_bind_param::<Timestamp, NaiveDateTime>(&self.now)?;
         out.push_sql(" FROM unnest(");
-        out.push_bind_param::<Array<Text>, _>(&self.ids)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Integer>, _>(&self.positions)?;
-        out.push_sql("::int4[], ");
-        out.push_bind_param::<Array<Text>, _>(&self.titles)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Text>, _>(&self.kinds)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Date>, _>(&self.starts_on)?;
-        out.push_sql("::date[], ");
-        out.push_bind_param::<Array<Date>, _>(&self.ends_on)?;
-        out.push_sql("::date[], ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.cities)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.countries)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Bool>, _>(&self.online)?;
-        out.push_sql("::bool[], ");
-        out.push_bind_param::<Array<Text>, _>(&self.partners)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Text>, _>(&self.statuses)?;
+        arrays!(
+            out,
+            self,
+            ids: Text as "text",
+            positions: Integer as "int4",
+            titles: Text as "text",
+            kinds: Text as "text",
+            starts_on: Date as "date",
+            ends_on: Date as "date",
+            cities: Nullable<Text> as "text",
+            countries: Nullable<Text> as "text",
+            online: Bool as "bool",
+            partners: Text as "text",
+            statuses: Text as "text"
+        );
         out.push_sql(
-            "::text[]) AS q(id, position, title, kind_code, starts_on, ends_on, city, country, online, partners, status)), \
+            ") AS q(id, position, title, kind_code, starts_on, ends_on, city, country, online, partners, status)), \
              t AS (INSERT INTO activity_themes (activity_id, cycle_label, theme_code) SELECT q.activity_id, ",
         );
         out.push_bind_param::<Text, str>(self.cycle)?;
         out.push_sql(", q.code FROM unnest(");
-        out.push_bind_param::<Array<Text>, _>(&self.theme_activities)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Text>, _>(&self.theme_codes)?;
-        out.push_sql("::text[]) AS q(activity_id, code)) INSERT INTO activity_regions (activity_id, cycle_label, region_code) SELECT q.activity_id, ");
+        arrays!(out, self, theme_activities: Text as "text", theme_codes: Text as "text");
+        out.push_sql(
+            ") AS q(activity_id, code)) INSERT INTO activity_regions (activity_id, cycle_label, region_code) SELECT q.activity_id, ",
+        );
         out.push_bind_param::<Text, str>(self.cycle)?;
         out.push_sql(", q.code FROM unnest(");
-        out.push_bind_param::<Array<Text>, _>(&self.region_activities)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Text>, _>(&self.region_codes)?;
-        out.push_sql("::text[]) AS q(activity_id, code)");
+        arrays!(out, self, region_activities: Text as "text", region_codes: Text as "text");
+        out.push_sql(") AS q(activity_id, code)");
         Ok(())
     }
 }

@@ -23,6 +23,9 @@
 #   BAROMETER_BIN=path   use this binary instead of building target/release/barometer
 #   BAROMETER_LOG=info   the server's log filter (its log goes to a file in the work folder)
 #   CARGO_TARGET_DIR     where cargo builds (default: target/ in the repository)
+#   LOAD_PERF=DIR        also record the server with `perf record` (cpu-clock, DWARF call graphs,
+#                        LOAD_PERF_HZ=250 samples a second) during each measured run, into
+#                        DIR/<backend>-<run>.perf.data; the rates of a profiled run are lower
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -37,6 +40,8 @@ PG_BASE="${LOAD_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
 OPEN_CYCLE=2026
 RESULTS_CYCLE=2025
 export BAROMETER_LOG="${BAROMETER_LOG:-info}"
+PERF_DIR="${LOAD_PERF:-}"
+PERF_HZ="${LOAD_PERF_HZ:-250}"
 
 BACKENDS=("$@")
 [ ${#BACKENDS[@]} -eq 0 ] && BACKENDS=(sqlite postgres)
@@ -49,6 +54,11 @@ need() { command -v "$1" >/dev/null 2>&1 || die "$1 is not installed: $2"; }
 need wrk "apt-get install wrk"
 need curl "apt-get install curl"
 need jq "apt-get install jq"
+if [ -n "$PERF_DIR" ]; then
+    need perf "apt-get install linux-perf"
+    mkdir -p "$PERF_DIR" || die "LOAD_PERF: cannot make the folder $PERF_DIR"
+    PERF_DIR="$(cd "$PERF_DIR" && pwd)"
+fi
 for b in "${BACKENDS[@]}"; do
     case "$b" in
         sqlite) need sqlite3 "apt-get install sqlite3" ;;
@@ -146,8 +156,22 @@ wrk_run() {
     ticks="$(cpu_ticks)"
     server="$(server_ticks)"
     db="$(db_ticks)"
+    local perf_pid=""
+    if [ -n "$PERF_DIR" ] && [[ "$label" != *-warmup ]]; then
+        perf record -q -e cpu-clock -F "$PERF_HZ" --call-graph dwarf,16384 -p "$SERVER_PID" \
+            -o "$PERF_DIR/$label.perf.data" >"$WORK/perf-$label.txt" 2>&1 &
+        perf_pid=$!
+    fi
     wrk --latency -t "$THREADS" -c "$CLIENTS" -d "${secs}s" --timeout 30s -s "$HERE/load.lua" "$URL" \
         -- "$mode" "$file" "$arg" "$OPEN_CYCLE" "$THREADS" "$rate" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed ($label)"; }
+    if [ -n "$perf_pid" ]; then
+        kill -INT "$perf_pid"
+        local perf_rc=0
+        wait "$perf_pid" || perf_rc=$?
+        # perf record exits with 130 when SIGINT ends it as asked.
+        [ "$perf_rc" = 0 ] || [ "$perf_rc" = 130 ] || { cat "$WORK/perf-$label.txt" >&2; die "perf record failed ($label, exit $perf_rc)"; }
+        say "profile of the server: $PERF_DIR/$label.perf.data (perf report -i …)"
+    fi
     local line
     line="$(grep '^RESULT ' "$out" || true)"
     [ -n "$line" ] || { cat "$out" >&2; die "wrk printed no result ($label)"; }

@@ -10,7 +10,7 @@
 //! waits for nobody; it is never held back to wait for others.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::sync::{Arc, OnceLock, mpsc};
 
 use crate::{DbConn, Pool, Reply, StoreError};
 
@@ -20,9 +20,16 @@ const MAX_BATCH: usize = 256;
 /// The query of a batcher: one answer per request, in the requests' order.
 type BatchQuery<Q, A> = Arc<dyn Fn(&mut DbConn, Vec<Q>) -> Result<Vec<A>, StoreError> + Send + Sync>;
 
-/// Queues requests of type `Q` for a few threads that answer them in batches with `A`s. Cheap to
-/// clone. The threads start with the first request (a batcher that is never asked costs
-/// nothing), and end when the last clone is dropped.
+/// Queues requests of type `Q` for a thread that answers them in batches with `A`s. Cheap to
+/// clone. The thread starts with the first request (a batcher that is never asked costs
+/// nothing), and ends when the last clone is dropped.
+///
+/// One thread, so that one query is in flight at a time and every request that arrives meanwhile
+/// joins the next batch, as a group commit does; a request never waits for more than the query
+/// in flight. With one thread per core (two on a 2-core machine), two half-sized batches ran side
+/// by side: under full load on PostgreSQL that cost a third more CPU per submission on average
+/// (more statements for the database, more wake-ups for the service), in alternating runs
+/// (BENCHMARKS.md, "What one thread per batcher changed").
 ///
 /// When the query fails as a whole (no connection, a failed statement), every request of the
 /// batch gets the error [`StoreError::share`] makes of it; a query whose requests can fail one by
@@ -34,7 +41,6 @@ pub struct Batcher<Q, A> {
 struct Inner<Q, A> {
     pool: Pool,
     name: String,
-    threads: usize,
     query: BatchQuery<Q, A>,
     queue: OnceLock<mpsc::Sender<(Q, Reply<A>)>>,
 }
@@ -46,13 +52,13 @@ impl<Q, A> Clone for Batcher<Q, A> {
 }
 
 impl<Q: Send + 'static, A: Send + 'static> Batcher<Q, A> {
-    /// A batcher of `threads` threads (each with a pooled connection while it runs a batch) that
-    /// answer requests with `query`. `name` names the threads.
-    pub fn new<F>(pool: Pool, name: &str, threads: usize, query: F) -> Batcher<Q, A>
+    /// A batcher whose thread (with a pooled connection while it runs a batch) answers requests
+    /// with `query`. `name` names the thread.
+    pub fn new<F>(pool: Pool, name: &str, query: F) -> Batcher<Q, A>
     where
         F: Fn(&mut DbConn, Vec<Q>) -> Result<Vec<A>, StoreError> + Send + Sync + 'static,
     {
-        let inner = Inner { pool, name: name.to_owned(), threads: threads.max(1), query: Arc::new(query), queue: OnceLock::new() };
+        let inner = Inner { pool, name: name.to_owned(), query: Arc::new(query), queue: OnceLock::new() };
         Batcher { inner: Arc::new(inner) }
     }
 
@@ -60,7 +66,7 @@ impl<Q: Send + 'static, A: Send + 'static> Batcher<Q, A> {
     /// quick: it only hands the answer on (to a channel, say).
     pub fn ask(&self, request: Q, reply: Reply<A>) {
         if let Err(mpsc::SendError((_, reply))) = self.queue().send((request, reply)) {
-            reply(Err(StoreError::Shared(format!("the {} threads have stopped", self.inner.name))));
+            reply(Err(StoreError::Shared(format!("the {} thread has stopped", self.inner.name))));
         }
     }
 
@@ -68,14 +74,11 @@ impl<Q: Send + 'static, A: Send + 'static> Batcher<Q, A> {
         let inner = &self.inner;
         inner.queue.get_or_init(|| {
             let (queue, receiver) = mpsc::channel::<(Q, Reply<A>)>();
-            let receiver = Arc::new(Mutex::new(receiver));
-            for _ in 0..inner.threads {
-                let (pool, receiver, query) = (inner.pool.clone(), receiver.clone(), inner.query.clone());
-                std::thread::Builder::new()
-                    .name(inner.name.clone())
-                    .spawn(move || run(&pool, &receiver, &query))
-                    .expect("the operating system starts the batcher's threads");
-            }
+            let (pool, query) = (inner.pool.clone(), inner.query.clone());
+            std::thread::Builder::new()
+                .name(inner.name.clone())
+                .spawn(move || run(&pool, &receiver, &query))
+                .expect("the operating system starts the batcher's thread");
             queue
         })
     }
@@ -93,21 +96,16 @@ impl<Q: Send + 'static, A: Send + 'static> Batcher<Q, A> {
     }
 }
 
-fn run<Q, A>(pool: &Pool, receiver: &Mutex<mpsc::Receiver<(Q, Reply<A>)>>, query: &BatchQuery<Q, A>) {
-    loop {
-        // One thread at a time takes what is waiting; the others run the batches they took.
-        let batch = {
-            let Ok(receiver) = receiver.lock() else { return };
-            let Ok(first) = receiver.recv() else { return };
-            let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
-                match receiver.try_recv() {
-                    Ok(next) => batch.push(next),
-                    Err(_) => break,
-                }
+fn run<Q, A>(pool: &Pool, receiver: &mpsc::Receiver<(Q, Reply<A>)>, query: &BatchQuery<Q, A>) {
+    // The batch is what has waited while the query before ran (one request when none has).
+    while let Ok(first) = receiver.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
             }
-            batch
-        };
+        }
         let (requests, replies): (Vec<Q>, Vec<Reply<A>>) = batch.into_iter().unzip();
         // The query takes the requests: an answer may be made of its request (a write answers
         // with what it wrote) without copying it.

@@ -43,15 +43,6 @@ pub struct AppState {
     compute_slots: Arc<tokio::sync::Semaphore>,
 }
 
-/// How many threads each batcher has: one, so that it has one query in flight at a time and
-/// every request that arrives meanwhile joins the next one, as a group commit does. With one
-/// thread per core (two on a 2-core machine), two half-sized batches ran side by side: under full
-/// load on PostgreSQL that cost a third more CPU per submission on average (from 5 % more to
-/// twice as much; more statements for the database, more wake-ups for the service), in
-/// alternating runs (BENCHMARKS.md, "What one thread per batcher changed"). A request never
-/// waits for more than the query in flight.
-const BATCH_THREADS: usize = 1;
-
 impl AppState {
     pub fn new(pool: Pool, config: WebConfig) -> Self {
         let writer = Writer::new(pool.clone());
@@ -64,13 +55,11 @@ impl AppState {
         let (cache, held) = (cycles.clone(), lists.clone());
         AppState {
             writer,
-            responses: Batcher::new(pool.clone(), "barometer-find", BATCH_THREADS, move |conn, reads| {
+            responses: Batcher::new(pool.clone(), "barometer-find", move |conn, reads| {
                 barometer_store::responses::find_all_with_cycle(conn, (&cache, &held), &reads)
             }),
-            tokens: Batcher::new(pool.clone(), "barometer-tokens", BATCH_THREADS, |conn, checks| {
-                barometer_store::auth::verify_tokens(conn, &checks)
-            }),
-            amendments: Batcher::new(pool.clone(), "barometer-amend", BATCH_THREADS, |conn, amendments| {
+            tokens: Batcher::new(pool.clone(), "barometer-tokens", |conn, checks| barometer_store::auth::verify_tokens(conn, &checks)),
+            amendments: Batcher::new(pool.clone(), "barometer-amend", |conn, amendments| {
                 Ok(barometer_store::responses::amend_all(conn, amendments))
             }),
             pool,

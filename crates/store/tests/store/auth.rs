@@ -121,7 +121,7 @@ backend_tests! {
         drop(conn);
 
         // Through the batcher, from many threads at once: each gets its own answer.
-        let batcher = barometer_store::batch::Batcher::new(db.pool().clone(), "test-reads", 2, |conn, checks| auth::verify_tokens(conn, &checks));
+        let batcher = barometer_store::batch::Batcher::new(db.pool().clone(), "test-reads", |conn, checks| auth::verify_tokens(conn, &checks));
         std::thread::scope(|scope| {
             let handles: Vec<_> = (0..8)
                 .map(|t| {

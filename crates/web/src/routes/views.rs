@@ -1,6 +1,6 @@
 //! JSON views of stored records, shared by the API routes (and idempotent replays).
 
-use barometer_domain::response::Activity;
+use barometer_domain::response::{Activity, IsoDate};
 use barometer_domain::{RegionCode, ThemeCode};
 use barometer_store::responses::StoredResponse;
 use serde::Serialize;
@@ -57,7 +57,7 @@ impl Serialize for ActivityView<'_> {
         use serde::ser::SerializeStruct;
         let a = self.0;
         let mut s = serializer.serialize_struct("Activity", 11)?;
-        s.serialize_field("ends_on", &a.ends_on)?;
+        s.serialize_field("ends_on", &IsoDate(a.ends_on))?;
         s.serialize_field("id", &a.id)?;
         s.serialize_field("kind", &a.kind)?;
         // A location's own fields (city, country) are in that order already.
@@ -65,7 +65,7 @@ impl Serialize for ActivityView<'_> {
         s.serialize_field("online", &a.online)?;
         s.serialize_field("partners", &a.partners)?;
         s.serialize_field("regions", &a.regions)?;
-        s.serialize_field("starts_on", &a.starts_on)?;
+        s.serialize_field("starts_on", &IsoDate(a.starts_on))?;
         s.serialize_field("status", a.status.as_str())?;
         s.serialize_field("themes", &a.themes)?;
         s.serialize_field("title", &a.title)?;

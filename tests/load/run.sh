@@ -30,6 +30,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/tests/load"
+# shellcheck source=tests/load/lib.sh
+source "$HERE/lib.sh"
 CLIENTS="${LOAD_CLIENTS:-64}"
 SECONDS_RUN="${LOAD_SECONDS:-20}"
 WARMUP="${LOAD_WARMUP:-5}"
@@ -228,17 +230,7 @@ api_ok() { # api_ok EXPECTED METHOD PATH TOKEN [BODY] → body
 }
 
 # A full, valid answer to the demo's open cycle: five ranked themes, three regions, two activities.
-cat >"$WORK/body.json" <<'JSON'
-{"themes": ["youth-pve", "ai-tech", "victims", "hate-speech", "cft"],
- "regions": ["mena", "mediterranean", "sahel"],
- "activities": [
-  {"title": "Regional conference on youth and PVE", "kind": "conference", "starts_on": "2026-05-19", "ends_on": "2026-05-20",
-   "location": {"city": "Rome", "country": "ITA"}, "online": false, "themes": ["youth-pve", "ai-tech"],
-   "regions": ["mediterranean", "mena"], "partners": ["UNOCT", "UNICRI"]},
-  {"title": "Online briefing on the financing of terrorism", "kind": "conference", "starts_on": "2026-09-02", "ends_on": "2026-09-02",
-   "online": true, "themes": ["cft"], "regions": ["sahel"], "partners": []}],
- "comment": "Load test answer"}
-JSON
+cp "$HERE/body.json" "$WORK/body.json"
 # Another answer, for the run where each submission changes the answer: other activities (so
 # that they are removed and added, with their themes and regions), another comment.
 jq '.activities |= map(.title += " (moved)" | .themes |= reverse[:1] | .regions |= .[:1]) | .comment = "Load test answer, amended"' \
@@ -264,14 +256,7 @@ run_backend() {
     say "starting barometer serve --demo ($BAROMETER_LOG log to a file)"
     "$BIN" serve --demo --bind 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
-    URL=""
-    for _ in $(seq 1 300); do
-        URL="$(sed -n 's/^barometer is listening on \(http[^ ]*\).*/\1/p' "$WORK/server.log" | head -n 1)"
-        [ -n "$URL" ] && break
-        kill -0 "$SERVER_PID" 2>/dev/null || die "the server stopped: $(tail -n 5 "$WORK/server.log")"
-        sleep 0.1
-    done
-    [ -n "$URL" ] || die "the server did not say where it listens"
+    URL="$(listening_url "$SERVER_PID" "$WORK/server.log" 300)" || exit 1
     say "listening on $URL"
 
     local secretariat analyst opens_on

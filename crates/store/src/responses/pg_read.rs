@@ -21,14 +21,24 @@ use crate::StoreError;
 use crate::auth::TokenRow;
 use crate::error::corrupt;
 
-/// What each statement here needs to run: no static query id (diesel then caches the prepared
-/// statement by its SQL text, which depends only on the statement's shape), and untyped rows
-/// read by name.
+/// What each statement here needs to run, and untyped rows read by name. A statement whose text
+/// never changes names a marker type as its static query id (`one text: Marker`): diesel then
+/// finds its prepared statement by that type, instead of writing out its SQL text (kilobytes)
+/// and hashing it on every run to look it up. One whose text depends on its shape has no static
+/// id: diesel prepares it once per connection and text, and finds it by its text.
 macro_rules! raw_statement {
     ($name:ident) => {
+        raw_statement!(@impl $name, (), false);
+    };
+    ($name:ident, one text: $id:ident) => {
+        /// The static query id of the statement of one text that this is named after.
+        struct $id;
+        raw_statement!(@impl $name, $id, true);
+    };
+    (@impl $name:ident, $id:ty, $static:literal) => {
         impl QueryId for $name<'_> {
-            type QueryId = ();
-            const HAS_STATIC_QUERY_ID: bool = false;
+            type QueryId = $id;
+            const HAS_STATIC_QUERY_ID: bool = $static;
         }
 
         impl Query for $name<'_> {
@@ -172,7 +182,7 @@ pub(super) struct Known<'a> {
     pub updated_at: Vec<Option<NaiveDateTime>>,
 }
 
-raw_statement!(CycleStatement);
+raw_statement!(CycleStatement, one text: CycleStatementText);
 
 impl QueryFragment<Pg> for CycleStatement<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
@@ -295,7 +305,7 @@ struct TokensStatement<'a> {
     submitted: &'a str,
 }
 
-raw_statement!(TokensStatement);
+raw_statement!(TokensStatement, one text: TokensStatementText);
 
 impl QueryFragment<Pg> for TokensStatement<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {

@@ -6,7 +6,8 @@
 //! unchanged, see [`super::save_over`]) it runs without `BEGIN` and `COMMIT`. It takes any
 //! number of amendments, one per row of its arrays, so that concurrent submissions can share one
 //! statement and one commit ([`super::amend_all`]). The statement has one text whatever their
-//! number, so diesel prepares it once per connection.
+//! number, so diesel prepares it once per connection (and finds it again by a static query id,
+//! without writing out its text).
 //!
 //! [`insert_activities`] does the same for the rows a save that changes the lists adds: the new
 //! activities with their themes and regions, in one statement of one text.
@@ -69,9 +70,13 @@ struct Statement<'a> {
     after: Vec<&'a str>,
 }
 
+/// The static query id of [`Statement`], whose text never changes: diesel finds its prepared
+/// statement by this type, without writing out and hashing its SQL text on every run.
+struct StatementText;
+
 impl QueryId for Statement<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
+    type QueryId = StatementText;
+    const HAS_STATIC_QUERY_ID: bool = true;
 }
 
 impl Query for Statement<'_> {
@@ -177,9 +182,13 @@ pub(super) struct NewActivities<'a> {
     pub region_codes: Vec<&'a str>,
 }
 
+/// The static query id of [`NewActivities`]' statement, whose text never changes (as
+/// [`StatementText`]).
+pub(super) struct NewActivitiesText;
+
 impl QueryId for NewActivities<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
+    type QueryId = NewActivitiesText;
+    const HAS_STATIC_QUERY_ID: bool = true;
 }
 
 impl RunQueryDsl<PgConnection> for NewActivities<'_> {}

@@ -98,14 +98,7 @@ impl<Q: Send + 'static, A: Send + 'static> Batcher<Q, A> {
 
 fn run<Q, A>(pool: &Pool, receiver: &mpsc::Receiver<(Q, Reply<A>)>, query: &BatchQuery<Q, A>) {
     // The batch is what has waited while the query before ran (one request when none has).
-    while let Ok(first) = receiver.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match receiver.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
+    while let Some(batch) = next_batch(receiver, MAX_BATCH) {
         let (requests, replies): (Vec<Q>, Vec<Reply<A>>) = batch.into_iter().unzip();
         // The query takes the requests: an answer may be made of its request (a write answers
         // with what it wrote) without copying it.
@@ -134,6 +127,21 @@ fn run<Q, A>(pool: &Pool, receiver: &mpsc::Receiver<(Q, Reply<A>)>, query: &Batc
             }
         }
     }
+}
+
+/// Waits for the next item of `queue`, then takes with it whatever else is already waiting, up
+/// to `max` in all: a batch of what arrived while the one before was being handled. `None` once
+/// every sender is gone. Shared by the batchers and the SQLite writer's group commit.
+pub(crate) fn next_batch<T>(queue: &mpsc::Receiver<T>, max: usize) -> Option<Vec<T>> {
+    let first = queue.recv().ok()?;
+    let mut batch = vec![first];
+    while batch.len() < max {
+        match queue.try_recv() {
+            Ok(next) => batch.push(next),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
 }
 
 fn answer_all<A>(replies: Vec<Reply<A>>, why: &str) {

@@ -259,14 +259,7 @@ where
 }
 
 fn run_writer(pool: &Pool, queue: &mpsc::Receiver<Box<dyn Job>>, counters: &Counters) {
-    while let Ok(first) = queue.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
+    while let Some(batch) = crate::batch::next_batch(queue, MAX_BATCH) {
         counters.waiting.fetch_sub(batch.len() as u64, Ordering::SeqCst);
         counters.record(batch.len());
         tracing::debug!(jobs = batch.len(), "group commit");

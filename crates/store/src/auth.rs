@@ -88,7 +88,8 @@ pub struct NewToken<'a> {
     pub expires_at: Option<NaiveDateTime>,
 }
 
-pub(crate) fn hash_token(token: &str) -> String {
+/// How a token is stored and looked up: the hex SHA-256 of its text.
+pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 

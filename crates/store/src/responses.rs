@@ -238,9 +238,9 @@ pub fn find_all_with_cycle(
     let labels: Vec<&str> = reads.iter().map(|r| r.cycle.as_str()).collect();
     let codes: Vec<&str> = reads.iter().map(|r| r.assembly.as_str()).collect();
     let token_hashes: Vec<Option<&str>> = hashes.iter().map(Option::as_deref).collect();
-    // The lists held for each read are taken now, so that what the statement answers about them
-    // is about these very lists, whatever another thread stores in the cache meanwhile.
-    let known_lists: Vec<Option<HeldLists>> = reads.iter().map(|r| held.get(&r.cycle, &r.assembly)).collect();
+    // The responses held for each read are taken now, so that what the statement answers about
+    // their lists is about these very lists, whatever another thread stores in the cache meanwhile.
+    let known_lists: Vec<Option<std::sync::Arc<StoredResponse>>> = reads.iter().map(|r| held.get(&r.cycle, &r.assembly)).collect();
     let mut known = pg_read::Known::default();
     for entry in &known_lists {
         known.ids.push(entry.as_ref().map(|e| e.id.as_str()));
@@ -267,17 +267,17 @@ pub fn find_all_with_cycle(
             let response = match response {
                 None => None,
                 Some((row, Some(parts))) => {
-                    let lists = std::sync::Arc::new(lists(parts)?);
-                    held.put(
-                        &read.cycle,
-                        &read.assembly,
-                        HeldLists { id: row.id.clone(), version: row.version, updated_at: row.updated_at, lists: lists.clone() },
-                    );
-                    Some(assemble_with(row, (*lists).clone())?)
+                    let response = assemble(row, parts)?;
+                    held.put(&read.cycle, &read.assembly, std::sync::Arc::new(response.clone()));
+                    Some(response)
                 }
                 Some((row, None)) => {
                     let kept = known.ok_or_else(|| StoreError::Shared("lists left out that were not held (a bug)".into()))?;
-                    Some(assemble_with(row, (*kept.lists).clone())?)
+                    let c = &kept.content;
+                    Some(assemble_with(
+                        row,
+                        Lists { themes: c.themes.clone(), regions: c.regions.clone(), activities: c.activities.clone() },
+                    )?)
                 }
             };
             Ok((principal, Some(((stored, member), response))))
@@ -285,45 +285,41 @@ pub fn find_all_with_cycle(
         .collect())
 }
 
-/// The lists (themes, regions, activities with their tags) of the responses the survey's write
-/// path read or wrote last on PostgreSQL ([`ListsCache::remember`]), each with the response row
-/// they belong to: its id, version and `updated_at`. [`find_all_with_cycle`] names them in its
-/// statement, which gathers a response's lists only when the stored row is no longer that one.
-/// Gathering them, and decoding them, was most of the read a submission makes before it writes.
+/// The responses the survey's write path read or wrote last on PostgreSQL, whole: their rows and
+/// their lists (themes, regions, activities with their tags). [`find_all_with_cycle`] names each
+/// held row (its id, version and `updated_at`) in its statement, which gathers a response's lists
+/// only when the stored row is no longer that one: gathering them, and decoding them, was most of
+/// the read a submission makes before it writes. A submission made without reading first
+/// starts from the held response, and its write is guarded by that row ([`Guard`]).
 ///
-/// Nothing is taken on trust: every read still reads the response's row, and in the same
-/// statement. The cache rests on what [`results_fingerprint`] rests on too: every write that
-/// changes a response's lists moves its row, by a new version ([`save_over`]) or a new
-/// `updated_at` (an activity's status, [`crate::calendar`]), and every write stamps the current
-/// instant. So a change made through another instance is seen at once. Keep one cache per
-/// database (the web state holds one per pool). SQLite reads its lists in-process and uses none.
+/// Nothing is taken on trust: every read still reads the response's row, in the same statement,
+/// and every write from a held response is guarded by it. Both rest on what
+/// [`results_fingerprint`] rests on too: every write that changes a response moves its row, by a
+/// new version ([`save_over`]) or a new `updated_at` (an activity's status, [`crate::calendar`]),
+/// and every write stamps the current instant. So a change made through another instance is seen
+/// at once. Keep one cache per database (the web state holds one per pool). SQLite reads its
+/// lists in-process and uses none.
 #[derive(Debug, Default)]
 pub struct ListsCache {
-    entries: std::sync::Mutex<std::collections::HashMap<(CycleLabel, AssemblyCode), HeldLists>>,
-}
-
-#[derive(Debug, Clone)]
-struct HeldLists {
-    id: String,
-    version: i32,
-    updated_at: NaiveDateTime,
-    lists: std::sync::Arc<Lists>,
+    entries: std::sync::Mutex<std::collections::HashMap<(CycleLabel, AssemblyCode), std::sync::Arc<StoredResponse>>>,
 }
 
 impl ListsCache {
-    /// At most this many responses' lists are held (a few kilobytes each); when it is full, it
-    /// starts again empty. A cycle has one response per assembly: some twenty, not thousands.
+    /// At most this many responses are held (a few kilobytes each); when it is full, it starts
+    /// again empty. A cycle has one response per assembly: some twenty, not thousands.
     const CAPACITY: usize = 4096;
 
-    fn entries(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<(CycleLabel, AssemblyCode), HeldLists>> {
+    fn entries(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<(CycleLabel, AssemblyCode), std::sync::Arc<StoredResponse>>> {
         self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn get(&self, cycle: &CycleLabel, assembly: &AssemblyCode) -> Option<HeldLists> {
+    /// The response of `assembly` to `cycle` as last read or written here, if it is held. It may
+    /// be stale: a write made from it must be guarded by its version and `updated_at`.
+    pub fn get(&self, cycle: &CycleLabel, assembly: &AssemblyCode) -> Option<std::sync::Arc<StoredResponse>> {
         self.entries().get(&(cycle.clone(), assembly.clone())).cloned()
     }
 
-    fn put(&self, cycle: &CycleLabel, assembly: &AssemblyCode, held: HeldLists) {
+    fn put(&self, cycle: &CycleLabel, assembly: &AssemblyCode, held: std::sync::Arc<StoredResponse>) {
         let mut entries = self.entries();
         let key = (cycle.clone(), assembly.clone());
         if entries.len() >= Self::CAPACITY && !entries.contains_key(&key) {
@@ -332,22 +328,15 @@ impl ListsCache {
         entries.insert(key, held);
     }
 
-    /// Holds the lists of a response just written: a write answers with exactly what it stored,
-    /// row and lists (checked against a fresh read after every kind of change), so the next
-    /// write of the same response need not gather them again. Harmless if the write's
-    /// transaction did not commit after all: no row will ever have its version and instant.
+    /// Holds a response just written: a write answers with exactly what it stored, row and lists
+    /// (checked against a fresh read after every kind of change), so the next write of the same
+    /// response need not gather them again. Harmless if the write's transaction did not commit
+    /// after all: no row will ever have its version and instant.
     pub fn remember(&self, response: &StoredResponse) {
-        let c = &response.content;
-        // Most writes leave the lists as they were: those keep the copy held already.
-        let lists = match self.get(&response.cycle, &response.assembly) {
-            Some(held) if held.id == response.id && held.lists.is(c) => held.lists,
-            _ => std::sync::Arc::new(Lists { themes: c.themes.clone(), regions: c.regions.clone(), activities: c.activities.clone() }),
-        };
-        let held = HeldLists { id: response.id.clone(), version: response.version, updated_at: response.updated_at, lists };
-        self.put(&response.cycle, &response.assembly, held);
+        self.put(&response.cycle, &response.assembly, std::sync::Arc::new(response.clone()));
     }
 
-    /// How many responses' lists are held.
+    /// How many responses are held.
     pub fn len(&self) -> usize {
         self.entries().len()
     }
@@ -407,13 +396,6 @@ struct Lists {
     themes: Vec<ThemeCode>,
     regions: Vec<RegionCode>,
     activities: Vec<Activity>,
-}
-
-impl Lists {
-    /// Whether these are exactly `content`'s lists.
-    fn is(&self, content: &ResponseContent) -> bool {
-        self.themes == content.themes && self.regions == content.regions && self.activities == content.activities
-    }
 }
 
 fn lists(parts: Parts) -> Result<Lists, StoreError> {
@@ -618,6 +600,9 @@ fn unchanged_content(sent: &ResponseContent, old: &StoredResponse) -> ResponseCo
 #[derive(Debug, Clone)]
 pub struct Amendment {
     expected_version: i32,
+    /// The amended row's `updated_at` as read: checked only when the amendment is guarded.
+    expected_at: NaiveDateTime,
+    guard: Option<Guard>,
     stored: StoredResponse,
     actor: String,
     action: &'static str,
@@ -677,6 +662,8 @@ impl Amendment {
         };
         Amendment {
             expected_version: old.version,
+            expected_at: old.updated_at,
+            guard: None,
             actor: save.actor.to_owned(),
             action,
             entity_id: format!("{}/{}", save.cycle, save.assembly),
@@ -691,6 +678,34 @@ impl Amendment {
     pub fn response_id(&self) -> &str {
         &self.stored.id
     }
+
+    /// The amendment, to be written only where `guard` still holds, and the amended row is still
+    /// exactly the one it was made from (its version and its `updated_at`): an amendment made
+    /// from held data ([`ListsCache::get`]) without reading first. Where anything has changed,
+    /// nothing is written and [`amend_all`] answers a [`StoreError::VersionConflict`] (whose
+    /// current version may be the expected one): read, check and write again.
+    pub fn guarded(mut self, guard: Guard) -> Amendment {
+        self.guard = Some(guard);
+        self
+    }
+}
+
+/// What the checks of a write made without reading first rested on, checked again by the write
+/// itself, in the same statement on PostgreSQL (the statement sees all of it as of one instant)
+/// and in the same transaction of the single writer on SQLite. Together with the amended row's
+/// version and `updated_at`, it is everything the checks read: who the caller is (a token's
+/// principal depends only on its row, whose only changing columns are `revoked_at` and
+/// `expires_at`), whether the cycle is open to it (its row: status and window), and whether the
+/// assembly is one of its members (its dates on the roster).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Guard {
+    /// The caller's token, which must be unrevoked and unexpired when the amendment is written.
+    pub token_id: String,
+    /// The cycle's `updated_at`: its row must not have changed.
+    pub cycle_updated_at: NaiveDateTime,
+    /// The assembly's dates on the roster, which must not have changed.
+    pub joined_on: NaiveDate,
+    pub left_on: Option<NaiveDate>,
 }
 
 /// Writes amendments and answers each, in order: the response as now stored, a version
@@ -777,6 +792,11 @@ fn write_amendments(conn: &mut DbConn, amendments: &[&Amendment]) -> Result<Vec<
                 .map(|a| pg_write::Amend {
                     id: &a.stored.id,
                     expected_version: a.expected_version,
+                    expected_at: a.guard.as_ref().map(|_| a.expected_at),
+                    token_id: a.guard.as_ref().map(|g| g.token_id.as_str()),
+                    cycle_at: a.guard.as_ref().map(|g| g.cycle_updated_at),
+                    joined_on: a.guard.as_ref().map(|g| g.joined_on),
+                    left_on: a.guard.as_ref().and_then(|g| g.left_on),
                     status: a.stored.status.as_str(),
                     version: a.stored.version,
                     comment: &a.stored.content.comment,
@@ -796,6 +816,10 @@ fn write_amendments(conn: &mut DbConn, amendments: &[&Amendment]) -> Result<Vec<
         DbConn::Sqlite(_) => {
             let mut written = Vec::with_capacity(amendments.len());
             for a in amendments {
+                if !guard_holds(conn, a)? {
+                    written.push(false);
+                    continue;
+                }
                 let r = &a.stored;
                 let updated = diesel::update(responses::table.find(&r.id).filter(responses::version.eq(a.expected_version)))
                     .set((
@@ -826,6 +850,28 @@ fn write_amendments(conn: &mut DbConn, amendments: &[&Amendment]) -> Result<Vec<
             Ok(written)
         }
     }
+}
+
+/// Whether a guarded amendment's [`Guard`] and row still hold (always, for one without a guard),
+/// read on SQLite inside the writer's transaction, where no other write can come in between.
+fn guard_holds(conn: &mut DbConn, a: &Amendment) -> Result<bool, StoreError> {
+    use crate::schema::{api_tokens, assemblies, cycles};
+    let Some(g) = &a.guard else { return Ok(true) };
+    let token: i64 = api_tokens::table
+        .find(&g.token_id)
+        .filter(api_tokens::revoked_at.is_null())
+        .filter(api_tokens::expires_at.is_null().or(api_tokens::expires_at.gt(a.audit_at)))
+        .count()
+        .get_result(conn)?;
+    let cycle: Option<NaiveDateTime> =
+        cycles::table.find(a.stored.cycle.as_str()).select(cycles::updated_at).get_result(conn).optional()?;
+    let member: Option<(NaiveDate, Option<NaiveDate>)> = assemblies::table
+        .find(a.stored.assembly.as_str())
+        .select((assemblies::joined_on, assemblies::left_on))
+        .get_result(conn)
+        .optional()?;
+    let row: Option<NaiveDateTime> = responses::table.find(&a.stored.id).select(responses::updated_at).get_result(conn).optional()?;
+    Ok(token == 1 && cycle == Some(g.cycle_updated_at) && member == Some((g.joined_on, g.left_on)) && row == Some(a.expected_at))
 }
 
 fn receipt(save: &Save<'_>, version: i32) -> String {

@@ -79,6 +79,17 @@ impl Credential {
         }
     }
 
+    /// The hash of the token presented, as the database keeps it.
+    pub fn token_hash(&self) -> String {
+        auth::hash_token(&self.token)
+    }
+
+    /// Whether a token of `kind` may be presented the way this one was (a session only as the
+    /// cookie, other tokens only as a bearer token).
+    pub fn accepts(&self, kind: TokenKind) -> bool {
+        self.kinds.contains(&kind)
+    }
+
     /// The caller, or 401 when the token or session is unknown, expired, revoked or of the wrong
     /// kind for how it was sent. Checked through the batched checks ([`AppState::check`]): under
     /// load one statement checks every waiting request's token.

@@ -39,6 +39,9 @@ pub struct AppState {
     /// response, and for a submission the caller's token), in batches: one statement for every
     /// write waiting ([`barometer_store::responses::find_all_with_cycle`]).
     pub responses: Batcher<Read, Result<ReadAnswer, StoreError>>,
+    /// What unkeyed submissions' checks rested on, by caller, for the next submission to write
+    /// without reading first, guarded by all of it (PostgreSQL only, [`crate::held`]).
+    pub held: Arc<crate::held::HeldCallers>,
     /// How many [`AppState::compute`] tasks may run at once; more wait for a turn.
     compute_slots: Arc<tokio::sync::Semaphore>,
 }
@@ -52,11 +55,11 @@ impl AppState {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let cycles: Arc<barometer_store::cycles::CycleCache> = Arc::default();
         let lists: Arc<barometer_store::responses::ListsCache> = Arc::default();
-        let (cache, held) = (cycles.clone(), lists.clone());
+        let (cache, kept) = (cycles.clone(), lists.clone());
         AppState {
             writer,
             responses: Batcher::new(pool.clone(), "barometer-find", move |conn, reads| {
-                barometer_store::responses::find_all_with_cycle(conn, (&cache, &held), &reads)
+                barometer_store::responses::find_all_with_cycle(conn, (&cache, &kept), &reads)
             }),
             tokens: Batcher::new(pool.clone(), "barometer-tokens", |conn, checks| barometer_store::auth::verify_tokens(conn, &checks)),
             amendments: Batcher::new(pool.clone(), "barometer-amend", |conn, amendments| {
@@ -67,6 +70,7 @@ impl AppState {
             results: Arc::default(),
             cycles,
             lists,
+            held: Arc::default(),
             compute_slots: Arc::new(tokio::sync::Semaphore::new(cores.max(2))),
         }
     }

@@ -17,6 +17,7 @@ use barometer_store::responses::{self, Save, StoredResponse, WithCycle};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
+use crate::held::Held;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,6 +242,50 @@ async fn write_once(state: &AppState, actor: String, request: &WriteRequest, rea
             }
         })
         .await?
+}
+
+/// A submission made from what the caller's last full write through this token left held
+/// ([`crate::held`]): every check is made from held data, and the amendment is written guarded by
+/// all of it ([`responses::Guard`]), with no read first. `None` when the held data answer
+/// anything but yes (a role, an assembly, a window, the content, the version, lists that differ
+/// from the stored ones), or when the guarded write finds anything changed: then make the
+/// submission the full way ([`write_after`]), which reads afresh and gives its answer. Only a
+/// write the database confirmed is answered from here. When the guarded write finds something
+/// changed, the held caller (under `token_hash`) is forgotten; a refusal of the held data's own
+/// (a stale `If-Match`, an invalid body) leaves it held.
+pub async fn write_held(state: &AppState, token_hash: &str, held: &Held, request: &WriteRequest) -> Option<Written> {
+    let WriteRequest { label, assembly, input, expected_version, mode, idempotency } = request;
+    if idempotency.is_some() {
+        return None;
+    }
+    let caller = Caller { principal: held.principal.clone(), unread: None };
+    if caller.require(&[Role::FocalPoint]).is_err() || caller.require_assembly(assembly).is_err() {
+        return None;
+    }
+    let stored = state.lists.get(label, assembly)?;
+    let found = Some(((held.cycle.clone(), Some(held.member.clone())), Some((*stored).clone())));
+    let today = chrono::Utc::now().date_naive();
+    let Ready { content, status, mut existing } = check(found, label, assembly, *mode, input.as_ref(), today).ok()?;
+    let actor = caller.actor();
+    let save = Save { cycle: label, assembly, content: &content, status, expected_version: *expected_version, actor: &actor };
+    let amendment = responses::Amendment::of(save, &mut existing).ok()??;
+    let guard = responses::Guard {
+        token_id: held.principal.token_id.clone(),
+        cycle_updated_at: held.cycle.updated_at,
+        joined_on: held.member.joined_on,
+        left_on: held.member.left_on,
+    };
+    match state.amend(amendment.guarded(guard)).await {
+        Ok(stored) => {
+            state.lists.remember(&stored);
+            Some(Written::Saved(Box::new(stored)))
+        }
+        Err(e) => {
+            tracing::debug!(error = %e.message, "a write from held data found something changed; made again the full way");
+            state.held.forget(token_hash, label, assembly);
+            None
+        }
+    }
 }
 
 /// How long after a cycle closes its personal links keep working (read-only by then).

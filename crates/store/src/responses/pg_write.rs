@@ -37,6 +37,14 @@ macro_rules! arrays {
 pub(super) struct Amend<'a> {
     pub id: &'a str,
     pub expected_version: i32,
+    /// The guard of an amendment made without reading first (all `None` otherwise, see
+    /// [`super::Guard`]): the row's `updated_at` as read, the caller's token, the cycle's
+    /// `updated_at` and the assembly's dates on the roster.
+    pub expected_at: Option<NaiveDateTime>,
+    pub token_id: Option<&'a str>,
+    pub cycle_at: Option<NaiveDateTime>,
+    pub joined_on: Option<NaiveDate>,
+    pub left_on: Option<NaiveDate>,
     pub status: &'a str,
     pub version: i32,
     pub comment: &'a str,
@@ -56,6 +64,11 @@ pub(super) struct Amend<'a> {
 struct Statement<'a> {
     ids: Vec<&'a str>,
     expected: Vec<i32>,
+    expected_at: Vec<Option<NaiveDateTime>>,
+    token_ids: Vec<Option<&'a str>>,
+    cycle_at: Vec<Option<NaiveDateTime>>,
+    joined_on: Vec<Option<NaiveDate>>,
+    left_on: Vec<Option<NaiveDate>>,
     statuses: Vec<&'a str>,
     versions: Vec<i32>,
     comments: Vec<&'a str>,
@@ -93,6 +106,11 @@ impl QueryFragment<Pg> for Statement<'_> {
             self,
             ids: Text as "text",
             expected: Integer as "int4",
+            expected_at: Nullable<Timestamp> as "timestamp",
+            token_ids: Nullable<Text> as "text",
+            cycle_at: Nullable<Timestamp> as "timestamp",
+            joined_on: Nullable<Date> as "date",
+            left_on: Nullable<Date> as "date",
             statuses: Text as "text",
             versions: Integer as "int4",
             comments: Text as "text",
@@ -107,11 +125,18 @@ impl QueryFragment<Pg> for Statement<'_> {
             after: Text as "text"
         );
         out.push_sql(
-            ") AS q(id, expected, status, version, comment, receipt, updated_at, submitted_at, \
-             audit_at, actor, action, entity_id, before_json, after_json)), \
+            ") AS q(id, expected, expected_at, token_id, cycle_at, joined_on, left_on, status, version, comment, receipt, \
+             updated_at, submitted_at, audit_at, actor, action, entity_id, before_json, after_json)), \
              updated AS (UPDATE responses r SET status = q.status, version = q.version, comment = q.comment, \
              receipt = q.receipt, updated_at = q.updated_at, submitted_at = q.submitted_at \
-             FROM q WHERE r.id = q.id AND r.version = q.expected RETURNING r.id), \
+             FROM q WHERE r.id = q.id AND r.version = q.expected \
+             AND (q.expected_at IS NULL OR r.updated_at = q.expected_at) \
+             AND (q.token_id IS NULL OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = q.token_id \
+             AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > q.audit_at))) \
+             AND (q.cycle_at IS NULL OR EXISTS (SELECT 1 FROM cycles c WHERE c.label = r.cycle_label AND c.updated_at = q.cycle_at)) \
+             AND (q.joined_on IS NULL OR EXISTS (SELECT 1 FROM assemblies m WHERE m.code = r.assembly_code \
+             AND m.joined_on = q.joined_on AND m.left_on IS NOT DISTINCT FROM q.left_on)) \
+             RETURNING r.id), \
              logged AS (INSERT INTO audit_log (at, actor, action, entity, entity_id, before_json, after_json) \
              SELECT q.audit_at, q.actor, q.action, 'response', q.entity_id, q.before_json, q.after_json \
              FROM q JOIN updated u ON u.id = q.id) \
@@ -128,7 +153,8 @@ struct Updated {
 }
 
 /// Runs the updates and the audit inserts, and answers, for each amendment in order, whether it
-/// was written (`false`: its row was not at its expected version, and nothing of it is written).
+/// was written (`false`: its row was not at its expected version, or its guard no longer held, and
+/// nothing of it is written).
 /// The amendments must be of different rows: of two amendments of one row, one would be lost.
 pub(super) fn amend_with_audit(conn: &mut PgConnection, amendments: &[Amend<'_>]) -> QueryResult<Vec<bool>> {
     debug_assert!(
@@ -139,6 +165,11 @@ pub(super) fn amend_with_audit(conn: &mut PgConnection, amendments: &[Amend<'_>]
     for a in amendments {
         s.ids.push(a.id);
         s.expected.push(a.expected_version);
+        s.expected_at.push(a.expected_at);
+        s.token_ids.push(a.token_id);
+        s.cycle_at.push(a.cycle_at);
+        s.joined_on.push(a.joined_on);
+        s.left_on.push(a.left_on);
         s.statuses.push(a.status);
         s.versions.push(a.version);
         s.comments.push(a.comment);

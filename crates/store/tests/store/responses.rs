@@ -501,3 +501,76 @@ backend_tests! {
         expect_new(&mut conn, &mut seen, "the cycle closing");
     }
 }
+
+backend_tests! {
+    // An amendment made from held data without reading first is written only where the token,
+    // the cycle's row, the assembly's dates and the response's row are all still the ones it was
+    // made from; otherwise nothing of it is written and it is answered as a conflict.
+    fn a_guarded_amendment_is_written_only_where_everything_it_rests_on_holds(db) {
+        use barometer_domain::{ActivityStatus, Role};
+        use barometer_store::auth::{self, NewToken, TokenKind};
+        use barometer_store::{assemblies, calendar, cycles};
+        let mut conn = db.conn();
+        let def = seed(&mut conn);
+        let pam = AssemblyCode::parse("PAM").unwrap();
+        let content = |comment: &str| {
+            ResponseInput::new(vec!["victims".into()], vec!["sahel".into()], vec![activity("A")], comment.into()).validate(&def, Purpose::Submit).unwrap()
+        };
+        let first = content("first");
+        responses::save(&mut conn, Save { cycle: &def.label, assembly: &pam, content: &first, status: ResponseStatus::Submitted, expected_version: None, actor: "test" }).unwrap();
+        let new = |label| NewToken { kind: TokenKind::Invitation, role: Role::FocalPoint, assembly: Some(&pam), cycle: Some(&def.label), user_id: None, label, expires_at: None };
+        let (token_id, _) = auth::create_token(&mut conn, new("t"), "test").unwrap();
+        let (other_token, _) = auth::create_token(&mut conn, new("u"), "test").unwrap();
+        let cycle = cycles::find(&mut conn, &def.label).unwrap().unwrap();
+        let member = assemblies::find(&mut conn, &pam).unwrap().unwrap();
+        let guard = responses::Guard { token_id: token_id.clone(), cycle_updated_at: cycle.updated_at, joined_on: member.joined_on, left_on: member.left_on };
+        let second = content("second");
+        // Amends the response as `read` holds it, guarded by `guard`: the answer.
+        let amend = |conn: &mut barometer_store::DbConn, read: &StoredResponse, guard: responses::Guard| {
+            let save = Save { cycle: &def.label, assembly: &pam, content: &second, status: ResponseStatus::Submitted, expected_version: None, actor: "focal" };
+            let amendment = responses::Amendment::of(save, &mut Some(read.clone())).unwrap().expect("an amendment");
+            conn.transaction(|conn| Ok::<_, StoreError>(responses::amend_all(conn, vec![amendment.guarded(guard)]))).unwrap().pop().unwrap()
+        };
+        let find = |conn: &mut barometer_store::DbConn| responses::find(conn, &def.label, &pam).unwrap().unwrap();
+        let read = find(&mut conn);
+        let minute = chrono::Duration::minutes(1);
+        let day = chrono::Days::new(1);
+        let broken: Vec<(&str, responses::Guard)> = vec![
+            ("another token", responses::Guard { token_id: other_token.clone(), ..guard.clone() }),
+            ("an unknown token", responses::Guard { token_id: "nobody".into(), ..guard.clone() }),
+            ("another cycle row", responses::Guard { cycle_updated_at: cycle.updated_at - minute, ..guard.clone() }),
+            ("other joining date", responses::Guard { joined_on: member.joined_on + day, ..guard.clone() }),
+            ("a leaving date", responses::Guard { left_on: Some(member.joined_on + day), ..guard.clone() }),
+        ];
+        // Revoking the other token makes its guard fail for that reason too; the cases above hold
+        // without it, as the right token passes below.
+        auth::revoke_token(&mut conn, &other_token, "test").unwrap();
+        for (what, guard) in broken {
+            let answer = amend(&mut conn, &read, guard);
+            assert!(matches!(answer, Err(StoreError::VersionConflict { expected: 1, current: 1 })), "{what}: {answer:?}");
+            assert_eq!(find(&mut conn), read, "{what}: nothing written");
+            assert_eq!(audit::history(&mut conn, "response", "2025/PAM").unwrap().len(), 1, "{what}: no audit entry");
+        }
+        // The response's row moved without a new version (an activity's status, set by the
+        // Secretariat): an amendment from the read before is stale.
+        let activity = read.content.activities[0].id.clone().unwrap();
+        calendar::set_status(&mut conn, &activity, ActivityStatus::Confirmed, false, "secretariat").unwrap();
+        let moved = find(&mut conn);
+        assert_eq!(moved.version, read.version);
+        assert!(matches!(amend(&mut conn, &read, guard.clone()), Err(StoreError::VersionConflict { expected: 1, current: 1 })));
+        assert_eq!(find(&mut conn), moved, "the stale amendment wrote nothing");
+        // From the row as it now is, with the right guard: written, and what a fresh read finds.
+        let written = amend(&mut conn, &moved, guard.clone()).expect("written");
+        assert_eq!((written.version, written.content.comment.as_str()), (2, "second"));
+        assert_eq!(written.content.activities[0].status, ActivityStatus::Confirmed);
+        assert_eq!(find(&mut conn), written);
+        // An expired token fails its guard; so does a revoked one.
+        diesel::sql_query(format!("UPDATE api_tokens SET expires_at = '2001-01-01 00:00:00' WHERE id = '{token_id}'")).execute(&mut *conn).unwrap();
+        assert!(matches!(amend(&mut conn, &written, guard.clone()), Err(StoreError::VersionConflict { expected: 2, current: 2 })));
+        diesel::sql_query(format!("UPDATE api_tokens SET expires_at = NULL WHERE id = '{token_id}'")).execute(&mut *conn).unwrap();
+        auth::revoke_token(&mut conn, &token_id, "test").unwrap();
+        assert!(matches!(amend(&mut conn, &written, guard.clone()), Err(StoreError::VersionConflict { expected: 2, current: 2 })));
+        assert_eq!(find(&mut conn), written);
+        assert_eq!(audit::history(&mut conn, "response", "2025/PAM").unwrap().len(), 2, "the submission and one amendment");
+    }
+}

@@ -11,6 +11,7 @@ mod chart_fixtures;
 mod cycles;
 mod errors;
 mod health;
+mod held;
 mod import;
 mod membership;
 mod openapi;

@@ -117,8 +117,11 @@ async fn save(
 ///
 /// An unkeyed submission on PostgreSQL checks its caller in the statement that reads what it
 /// writes over ([`crate::auth::Credential::check_with_response`]): one trip to the database
-/// before the write, not two. Every check is made in the same order either way: the caller
-/// (401), the path (404), the body, the caller's role and assembly (403, 404), the write.
+/// before the write, not two. When the last such submission through the same token succeeded,
+/// this one is first written without reading at all, guarded by everything its checks rest on
+/// ([`crate::held`]); whatever that way cannot confirm is made the full way. Every check is made
+/// in the same order either way: the caller (401), the path (404), the body, the caller's role
+/// and assembly (403, 404), the write.
 async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -127,15 +130,64 @@ async fn submit(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let keyed = req.headers().contains_key("Idempotency-Key");
+    let mut body = Body::Unread(payload);
+    let mut token_hash = None;
     let (caller, read) = match (label(&path.0), assembly(&path.1)) {
         (Ok(label), Ok(code)) if !keyed && state.backend()? == barometer_store::Backend::Postgres => {
+            let hash = credential.token_hash();
+            if let Some(held) = state.held.get(&hash, &label, &code).filter(|held| credential.accepts(held.principal.kind)) {
+                body = match body {
+                    Body::Unread(payload) => {
+                        let bytes = crate::routes::body::read_limited(payload, state.config.json_limit).await;
+                        let request = bytes.as_ref().ok().and_then(|bytes| write_request(&req, label.clone(), code.clone(), bytes).ok());
+                        let done = match &request {
+                            Some(request) => survey::write_held(&state, &hash, &held, request).await,
+                            None => None,
+                        };
+                        state.held.count(done.is_some());
+                        if let Some(done) = done {
+                            return Ok(written(done, StatusCode::OK));
+                        }
+                        Body::Read(bytes)
+                    }
+                    read => read,
+                };
+            }
+            token_hash = Some(hash);
             let (caller, found) = credential.check_with_response(&state, label, code).await?;
             (caller?, Some(found))
         }
         _ => (credential.check(&state).await?, None),
     };
     let (label, code) = (label(&path.0)?, assembly(&path.1)?);
-    let body = crate::routes::body::read_limited(payload, state.config.json_limit).await?;
+    let bytes = match body {
+        Body::Unread(payload) => crate::routes::body::read_limited(payload, state.config.json_limit).await?,
+        Body::Read(bytes) => bytes?,
+    };
+    let request = write_request(&req, label.clone(), code.clone(), &bytes)?;
+    // What this write's checks rest on, held for the next submission through the same token.
+    let basis = read.as_ref().and_then(Option::as_ref).and_then(|((cycle, member), _)| Some((cycle.clone(), member.clone()?)));
+    let result = survey::write_after(&state, &caller, request, read).await?;
+    if let (Some(hash), Some((cycle, member)), Written::Saved(_)) = (token_hash, basis, &result) {
+        state.held.put(hash, label, code, crate::held::Held { principal: caller.principal, cycle, member });
+    }
+    Ok(written(result, StatusCode::OK))
+}
+
+/// A submission's body: still to be read, or read already (by the way that writes from held data).
+enum Body {
+    Unread(web::Payload),
+    Read(Result<web::Bytes, ApiError>),
+}
+
+/// What a submission asks for, from its headers and its body, checked in this order: the
+/// content type, the body, `If-Match`, `Idempotency-Key`.
+fn write_request(
+    req: &HttpRequest,
+    label: barometer_domain::CycleLabel,
+    code: AssemblyCode,
+    body: &[u8],
+) -> Result<WriteRequest, ApiError> {
     let input = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
@@ -143,9 +195,9 @@ async fn submit(
         if !content_type.starts_with("application/json") {
             return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "send the body as JSON with Content-Type: application/json"));
         }
-        Some(parse_body(&body)?)
+        Some(parse_body(body)?)
     };
-    let expected = if_match(&req)?;
+    let expected = if_match(req)?;
     let idempotency = match req.headers().get("Idempotency-Key") {
         None => None,
         Some(value) => {
@@ -153,12 +205,10 @@ async fn submit(
                 ApiError::new(ErrorCode::MalformedRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters, e.g. a UUID")
             })?;
             let version = expected.map(|v| v.to_string()).unwrap_or_default();
-            Some(Idempotency { key: key.to_owned(), hash: barometer_store::idempotency::request_hash(&[&body, version.as_bytes()]) })
+            Some(Idempotency { key: key.to_owned(), hash: barometer_store::idempotency::request_hash(&[body, version.as_bytes()]) })
         }
     };
-    let request = WriteRequest { label, assembly: code, input, expected_version: expected, mode: Mode::Submit, idempotency };
-    let result = survey::write_after(&state, &caller, request, read).await?;
-    Ok(written(result, StatusCode::OK))
+    Ok(WriteRequest { label, assembly: code, input, expected_version: expected, mode: Mode::Submit, idempotency })
 }
 
 #[cfg(test)]

@@ -200,10 +200,30 @@ async_backend_tests! {
             .set_json(answer("as a cookie"));
         let (status, _) = json(&app, cookie).await;
         assert_eq!((status, stored(&db), st.held.stats()), (StatusCode::UNAUTHORIZED, kept, before));
-        // Another assembly's focal point holds nothing for EP's response: 404, as ever.
+        // Another assembly's focal point, whose token is held for its own response, and the
+        // roles that may not submit: each answered as the access matrix says, twice, and never
+        // from held data.
         let pam = token(&db, Role::FocalPoint, Some("PAM"));
-        let (status, _) = json(&app, submit(&pam, &answer("not ours"))).await;
-        assert_eq!((status, stored(&db), st.held.stats()), (StatusCode::NOT_FOUND, kept, before));
+        let pam_own = TestRequest::post().uri("/api/v1/cycles/2026/responses/PAM/submit").insert_header(bearer(&pam)).set_json(answer("ours"));
+        let (status, body) = json(&app, pam_own).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (before, kept) = (st.held.stats(), stored(&db));
+        let (analyst, secretariat_token) = (token(&db, Role::Analyst, None), secretariat.clone());
+        for (who, request, expected) in [
+            ("PAM's focal point", Some(pam.as_str()), StatusCode::NOT_FOUND),
+            ("an analyst", Some(analyst.as_str()), StatusCode::FORBIDDEN),
+            ("the Secretariat", Some(secretariat_token.as_str()), StatusCode::FORBIDDEN),
+            ("anonymous", None, StatusCode::UNAUTHORIZED),
+        ] {
+            for _ in 0..2 {
+                let req = match request {
+                    Some(t) => submit(t, &answer("not ours")),
+                    None => TestRequest::post().uri(&format!("{EP}/submit")).set_json(answer("not ours")),
+                };
+                let (status, body) = json(&app, req).await;
+                assert_eq!((status, stored(&db), st.held.stats()), (expected, kept, before), "{who}: {body}");
+            }
+        }
 
         // The assembly leaves the roster before the cycle opens.
         sql(&db, "UPDATE assemblies SET left_on = '2020-01-01' WHERE code = 'EP'");

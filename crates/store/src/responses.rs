@@ -477,8 +477,10 @@ pub fn save(conn: &mut DbConn, save: Save<'_>) -> Result<StoredResponse, StoreEr
 /// is one statement (the row's update with its audit entry, [`pg_write`]), atomic on its own.
 ///
 /// `existing` may be stale on PostgreSQL (read committed, or read before this transaction): the
-/// update is guarded by its version, so a save that committed in between ends this one with
-/// [`StoreError::VersionConflict`] instead of being overwritten unseen.
+/// update is guarded by its version and its `updated_at`, so a save that committed in between
+/// ends this one with [`StoreError::VersionConflict`] instead of being overwritten unseen, and so
+/// does an activity's status set in between (its current version is then the expected one,
+/// [`moved`]), rather than being answered, and held, as it was before.
 pub fn save_over(conn: &mut DbConn, save: Save<'_>, existing: Option<&StoredResponse>) -> Result<StoredResponse, StoreError> {
     let unchanged = existing.is_some_and(|old| lists_unchanged(save.content, &old.content));
     if (unchanged && matches!(conn, DbConn::Postgres(_))) || crate::db::in_transaction(conn) {
@@ -552,13 +554,14 @@ fn write_response(
         unchanged_content(save.content, old)
     } else {
         // The lists are written first, so that the row's update can carry the audit entry in
-        // the same statement on PostgreSQL. The row is locked first there, at the version read:
-        // a concurrent save of the same response then waits here and ends in a version
-        // conflict, rather than racing this one's list rows.
+        // the same statement on PostgreSQL. The row is locked first there, as read (version and
+        // `updated_at`): a concurrent save of the same response then waits here and ends in a
+        // version conflict, rather than racing this one's list rows.
         if let DbConn::Postgres(pg) = conn {
             let locked: Option<i32> = responses::table
                 .find(&old.id)
                 .filter(responses::version.eq(current_version))
+                .filter(responses::updated_at.eq(old.updated_at))
                 .select(responses::version)
                 .for_update()
                 .get_result(pg)
@@ -600,7 +603,7 @@ fn unchanged_content(sent: &ResponseContent, old: &StoredResponse) -> ResponseCo
 #[derive(Debug, Clone)]
 pub struct Amendment {
     expected_version: i32,
-    /// The amended row's `updated_at` as read: checked only when the amendment is guarded.
+    /// The amended row's `updated_at` as read: the update is guarded by it as by the version.
     expected_at: NaiveDateTime,
     guard: Option<Guard>,
     stored: StoredResponse,
@@ -710,7 +713,10 @@ pub struct Guard {
 
 /// Writes amendments and answers each, in order: the response as now stored, a version
 /// conflict when someone else saved it since it was read, or [`StoreError::Unsaved`] when the
-/// database failed; in both of the last cases nothing of that amendment is written.
+/// database failed; in both of the last cases nothing of that amendment is written. A conflict
+/// whose current version is the expected one says that the row moved without a new version
+/// (an activity's status set in between, or a guard that failed, [`Amendment::guarded`]): what
+/// was read is stale, not the caller's version, so read again ([`moved`]).
 ///
 /// On PostgreSQL the amendments are one statement, atomic and durable on its own outside a
 /// transaction: many submissions, one commit. Amendments of the same response go in turn, each
@@ -792,7 +798,7 @@ fn write_amendments(conn: &mut DbConn, amendments: &[&Amendment]) -> Result<Vec<
                 .map(|a| pg_write::Amend {
                     id: &a.stored.id,
                     expected_version: a.expected_version,
-                    expected_at: a.guard.as_ref().map(|_| a.expected_at),
+                    expected_at: Some(a.expected_at),
                     token_id: a.guard.as_ref().map(|g| g.token_id.as_str()),
                     cycle_at: a.guard.as_ref().map(|g| g.cycle_updated_at),
                     joined_on: a.guard.as_ref().map(|g| g.joined_on),
@@ -821,7 +827,11 @@ fn write_amendments(conn: &mut DbConn, amendments: &[&Amendment]) -> Result<Vec<
                     continue;
                 }
                 let r = &a.stored;
-                let updated = diesel::update(responses::table.find(&r.id).filter(responses::version.eq(a.expected_version)))
+                let guarded = responses::table
+                    .find(&r.id)
+                    .filter(responses::version.eq(a.expected_version))
+                    .filter(responses::updated_at.eq(a.expected_at));
+                let updated = diesel::update(guarded)
                     .set((
                         responses::status.eq(r.status.as_str()),
                         responses::version.eq(r.version),
@@ -852,8 +862,17 @@ fn write_amendments(conn: &mut DbConn, amendments: &[&Amendment]) -> Result<Vec<
     }
 }
 
-/// Whether a guarded amendment's [`Guard`] and row still hold (always, for one without a guard),
-/// read on SQLite inside the writer's transaction, where no other write can come in between.
+/// Whether a write's version conflict ([`amend_all`], [`save_over`]) says only that the
+/// response's row moved without a new version since it was read (an activity's status set in
+/// between, or a failed [`Guard`]): the write was made from a stale read, and is to be made
+/// again from a fresh one, whatever version the caller stated.
+pub fn moved(e: &StoreError) -> bool {
+    matches!(e, StoreError::VersionConflict { expected, current } if expected == current)
+}
+
+/// Whether a guarded amendment's [`Guard`] still holds (always, for one without a guard), read on
+/// SQLite inside the writer's transaction, where no other write can come in between (the
+/// amended row's version and `updated_at` are the update's own filter).
 fn guard_holds(conn: &mut DbConn, a: &Amendment) -> Result<bool, StoreError> {
     use crate::schema::{api_tokens, assemblies, cycles};
     let Some(g) = &a.guard else { return Ok(true) };
@@ -870,8 +889,7 @@ fn guard_holds(conn: &mut DbConn, a: &Amendment) -> Result<bool, StoreError> {
         .select((assemblies::joined_on, assemblies::left_on))
         .get_result(conn)
         .optional()?;
-    let row: Option<NaiveDateTime> = responses::table.find(&a.stored.id).select(responses::updated_at).get_result(conn).optional()?;
-    Ok(token == 1 && cycle == Some(g.cycle_updated_at) && member == Some((g.joined_on, g.left_on)) && row == Some(a.expected_at))
+    Ok(token == 1 && cycle == Some(g.cycle_updated_at) && member == Some((g.joined_on, g.left_on)))
 }
 
 fn receipt(save: &Save<'_>, version: i32) -> String {

@@ -106,6 +106,12 @@ impl AppState {
         ask(&self.amendments, amendment).await
     }
 
+    /// [`AppState::amend`], with the store's refusal as it came, so that a row that moved without
+    /// a new version ([`barometer_store::responses::moved`]) can be told from a version conflict.
+    pub async fn amend_or_refusal(&self, amendment: Amendment) -> Result<Result<StoredResponse, StoreError>, ApiError> {
+        ask_or_refusal(&self.amendments, amendment).await
+    }
+
     /// What a write of `assembly`'s response to `cycle` reads first, through
     /// [`AppState::responses`] (see [`barometer_store::responses::find_with_cycle`]).
     pub async fn find_response(&self, cycle: CycleLabel, assembly: AssemblyCode) -> Result<Option<WithCycle>, ApiError> {
@@ -222,6 +228,14 @@ impl AppState {
 
 /// Hands `request` to `batcher` and waits for its answer.
 async fn ask<Q: Send + 'static, A: Send + 'static>(batcher: &Batcher<Q, Result<A, StoreError>>, request: Q) -> Result<A, ApiError> {
+    Ok(ask_or_refusal(batcher, request).await??)
+}
+
+/// [`ask`], with the store's refusal (of the batch or of this request) as it came.
+async fn ask_or_refusal<Q: Send + 'static, A: Send + 'static>(
+    batcher: &Batcher<Q, Result<A, StoreError>>,
+    request: Q,
+) -> Result<Result<A, StoreError>, ApiError> {
     let (reply, answer) = futures_channel::oneshot::channel();
     batcher.ask(
         request,
@@ -231,5 +245,5 @@ async fn ask<Q: Send + 'static, A: Send + 'static>(batcher: &Batcher<Q, Result<A
         }),
     );
     let answer = answer.await.map_err(|_| ApiError::internal("the database's batches stopped before answering"))?;
-    Ok(answer.and_then(|own| own)?)
+    Ok(answer.and_then(|own| own))
 }

@@ -133,6 +133,10 @@ fn check(
 /// between its read and its own (see [`write`]).
 const ATTEMPTS_WITHOUT_VERSION: usize = 5;
 
+/// How many times a write on PostgreSQL is made again from a fresh read when the response's row
+/// moved without a new version between its read and its write ([`responses::moved`]).
+const ATTEMPTS_AFTER_A_MOVE: usize = 5;
+
 /// Saves or submits an assembly's response to a cycle.
 ///
 /// A write that states the version it was made over (`If-Match`) meets a version conflict when
@@ -176,30 +180,41 @@ async fn write_once(state: &AppState, actor: String, request: &WriteRequest, rea
     if idempotency.is_none() && state.backend()? == barometer_store::Backend::Postgres {
         // On PostgreSQL, unkeyed: the read joins the next batch of reads (one statement for all
         // waiting, at read committed, as it would be inside a transaction), and the write is
-        // guarded by the version read. A write that changes only the response's row joins the
-        // next batch of amendments (one statement, one commit for all waiting); any other is one
-        // transaction of its own.
-        let found = match read {
-            Some(found) => found,
-            None => state.find_response(label.clone(), assembly.clone()).await?,
-        };
-        let Ready { content, status, mut existing } = check(found, label, assembly, mode, input.as_ref(), today)?;
-        let save = Save { cycle: label, assembly, content: &content, status, expected_version, actor: &actor };
-        if let Some(amendment) = responses::Amendment::of(save, &mut existing)? {
-            let stored = state.amend(amendment).await?;
-            state.lists.remember(&stored);
-            return Ok(Written::Saved(Box::new(stored)));
+        // guarded by the row read (its version and `updated_at`). A write that changes only the
+        // response's row joins the next batch of amendments (one statement, one commit for all
+        // waiting); any other is one transaction of its own. A write whose row moved without a
+        // new version since it was read (an activity's status set in between,
+        // [`responses::moved`]) is made again from a fresh read, whatever version it states.
+        let mut read = read;
+        let mut attempt = 1;
+        loop {
+            let found = match read.take() {
+                Some(found) => found,
+                None => state.find_response(label.clone(), assembly.clone()).await?,
+            };
+            let Ready { content, status, mut existing } = check(found, label, assembly, mode, input.as_ref(), today)?;
+            let save = Save { cycle: label, assembly, content: &content, status, expected_version, actor: &actor };
+            let written = if let Some(amendment) = responses::Amendment::of(save, &mut existing)? {
+                state.amend_or_refusal(amendment).await?
+            } else {
+                let (label, assembly, actor) = (label.clone(), assembly.clone(), actor.clone());
+                state
+                    .write_standalone(move |conn| {
+                        let save = Save { cycle: &label, assembly: &assembly, content: &content, status, expected_version, actor: &actor };
+                        Ok(responses::save_over(conn, save, existing.as_ref()))
+                    })
+                    .await?
+            };
+            match written {
+                Ok(stored) => {
+                    // What it wrote is held, so that the next write of this response reads only its row.
+                    state.lists.remember(&stored);
+                    return Ok(Written::Saved(Box::new(stored)));
+                }
+                Err(e) if responses::moved(&e) && attempt < ATTEMPTS_AFTER_A_MOVE => attempt += 1,
+                Err(e) => return Err(e.into()),
+            }
         }
-        let (label, assembly) = (label.clone(), assembly.clone());
-        let stored = state
-            .write_standalone(move |conn| {
-                let save = Save { cycle: &label, assembly: &assembly, content: &content, status, expected_version, actor: &actor };
-                responses::save_over(conn, save, existing.as_ref())
-            })
-            .await?;
-        // What it wrote is held, so that the next write of this response reads only its row.
-        state.lists.remember(&stored);
-        return Ok(Written::Saved(Box::new(stored)));
     }
     // Everything from the membership check to the idempotency record is one write: one
     // savepoint of a group commit on SQLite. On PostgreSQL (keyed) the checks read outside a

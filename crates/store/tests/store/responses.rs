@@ -574,3 +574,47 @@ backend_tests! {
         assert_eq!(audit::history(&mut conn, "response", "2025/PAM").unwrap().len(), 2, "the submission and one amendment");
     }
 }
+
+backend_tests! {
+    // A write made from a read taken before an activity's status was set (the row moved, its
+    // version did not) writes nothing and says so (`moved`), whether it is an amendment or a
+    // save that rewrites the lists: answered, and held, it would carry the old status.
+    fn a_write_from_a_read_before_an_activitys_status_changed_is_refused_as_moved(db) {
+        use barometer_domain::ActivityStatus;
+        let mut conn = db.conn();
+        let def = seed(&mut conn);
+        let pam = AssemblyCode::parse("PAM").unwrap();
+        let content = |themes: Vec<String>, comment: &str| {
+            ResponseInput::new(themes, vec!["sahel".into()], vec![activity("A")], comment.into()).validate(&def, Purpose::Submit).unwrap()
+        };
+        let first = content(vec!["victims".into()], "first");
+        responses::save(&mut conn, Save { cycle: &def.label, assembly: &pam, content: &first, status: ResponseStatus::Submitted, expected_version: None, actor: "test" }).unwrap();
+        let find = |conn: &mut barometer_store::DbConn| responses::find(conn, &def.label, &pam).unwrap().unwrap();
+        let stale = find(&mut conn);
+        let activity = stale.content.activities[0].id.clone().unwrap();
+        calendar_status(&mut conn, &activity, ActivityStatus::Confirmed);
+        let moved = find(&mut conn);
+        assert_eq!((moved.version, moved.content.activities[0].status), (1, ActivityStatus::Confirmed));
+
+        let same_lists = content(vec!["victims".into()], "amended");
+        let save = |content| Save { cycle: &def.label, assembly: &pam, content, status: ResponseStatus::Submitted, expected_version: Some(1), actor: "focal" };
+        let amendment = responses::Amendment::of(save(&same_lists), &mut Some(stale.clone())).unwrap().expect("an amendment");
+        let answer = conn.transaction(|conn| Ok::<_, StoreError>(responses::amend_all(conn, vec![amendment]))).unwrap().pop().unwrap();
+        assert!(answer.as_ref().is_err_and(responses::moved), "{answer:?}");
+        let other_lists = content(vec!["victims".into(), "youth-pve".into()], "rewritten");
+        let answer = responses::save_over(&mut conn, save(&other_lists), Some(&stale));
+        assert!(answer.as_ref().is_err_and(responses::moved), "{answer:?}");
+        assert_eq!(find(&mut conn), moved, "neither wrote anything");
+        assert!(!responses::moved(&StoreError::VersionConflict { expected: 1, current: 2 }), "a newer version is a conflict");
+
+        // From a fresh read both go through, and keep the status.
+        let written = responses::save_over(&mut conn, save(&other_lists), Some(&moved)).unwrap();
+        assert_eq!((written.version, written.content.activities[0].status), (2, ActivityStatus::Confirmed));
+        assert_eq!(find(&mut conn), written);
+        assert_eq!(audit::history(&mut conn, "response", "2025/PAM").unwrap().len(), 2);
+    }
+}
+
+fn calendar_status(conn: &mut barometer_store::DbConn, activity: &str, status: barometer_domain::ActivityStatus) {
+    barometer_store::calendar::set_status(conn, activity, status, false, "secretariat").unwrap();
+}

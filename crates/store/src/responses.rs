@@ -798,7 +798,7 @@ fn write_amendments(conn: &mut DbConn, amendments: &[&Amendment]) -> Result<Vec<
                 .map(|a| pg_write::Amend {
                     id: &a.stored.id,
                     expected_version: a.expected_version,
-                    expected_at: Some(a.expected_at),
+                    expected_at: a.expected_at,
                     token_id: a.guard.as_ref().map(|g| g.token_id.as_str()),
                     cycle_at: a.guard.as_ref().map(|g| g.cycle_updated_at),
                     joined_on: a.guard.as_ref().map(|g| g.joined_on),

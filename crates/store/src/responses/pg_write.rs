@@ -37,10 +37,11 @@ macro_rules! arrays {
 pub(super) struct Amend<'a> {
     pub id: &'a str,
     pub expected_version: i32,
+    /// The row's `updated_at` as read, which guards the update as the version does.
+    pub expected_at: NaiveDateTime,
     /// The guard of an amendment made without reading first (all `None` otherwise, see
-    /// [`super::Guard`]): the row's `updated_at` as read, the caller's token, the cycle's
-    /// `updated_at` and the assembly's dates on the roster.
-    pub expected_at: Option<NaiveDateTime>,
+    /// [`super::Guard`]): the caller's token, the cycle's `updated_at` and the assembly's dates
+    /// on the roster.
     pub token_id: Option<&'a str>,
     pub cycle_at: Option<NaiveDateTime>,
     pub joined_on: Option<NaiveDate>,
@@ -64,7 +65,7 @@ pub(super) struct Amend<'a> {
 struct Statement<'a> {
     ids: Vec<&'a str>,
     expected: Vec<i32>,
-    expected_at: Vec<Option<NaiveDateTime>>,
+    expected_at: Vec<NaiveDateTime>,
     token_ids: Vec<Option<&'a str>>,
     cycle_at: Vec<Option<NaiveDateTime>>,
     joined_on: Vec<Option<NaiveDate>>,
@@ -106,7 +107,7 @@ impl QueryFragment<Pg> for Statement<'_> {
             self,
             ids: Text as "text",
             expected: Integer as "int4",
-            expected_at: Nullable<Timestamp> as "timestamp",
+            expected_at: Timestamp as "timestamp",
             token_ids: Nullable<Text> as "text",
             cycle_at: Nullable<Timestamp> as "timestamp",
             joined_on: Nullable<Date> as "date",
@@ -129,8 +130,7 @@ impl QueryFragment<Pg> for Statement<'_> {
              updated_at, submitted_at, audit_at, actor, action, entity_id, before_json, after_json)), \
              updated AS (UPDATE responses r SET status = q.status, version = q.version, comment = q.comment, \
              receipt = q.receipt, updated_at = q.updated_at, submitted_at = q.submitted_at \
-             FROM q WHERE r.id = q.id AND r.version = q.expected \
-             AND (q.expected_at IS NULL OR r.updated_at = q.expected_at) \
+             FROM q WHERE r.id = q.id AND r.version = q.expected AND r.updated_at = q.expected_at \
              AND (q.token_id IS NULL OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = q.token_id \
              AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > q.audit_at))) \
              AND (q.cycle_at IS NULL OR EXISTS (SELECT 1 FROM cycles c WHERE c.label = r.cycle_label AND c.updated_at = q.cycle_at)) \
@@ -153,8 +153,8 @@ struct Updated {
 }
 
 /// Runs the updates and the audit inserts, and answers, for each amendment in order, whether it
-/// was written (`false`: its row was not at its expected version, or its guard no longer held, and
-/// nothing of it is written).
+/// was written (`false`: its row was not at its expected version and `updated_at`, or its guard no
+/// longer held, and nothing of it is written).
 /// The amendments must be of different rows: of two amendments of one row, one would be lost.
 pub(super) fn amend_with_audit(conn: &mut PgConnection, amendments: &[Amend<'_>]) -> QueryResult<Vec<bool>> {
     debug_assert!(
